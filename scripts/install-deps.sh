@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Arbor's demo ("runtime") or its tests and benchmarks ("test") need on a
+# Debian machine. Each tool is installed only when it is missing, so a second run is quick.
+set -euo pipefail
+what=${1:-test}
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+case "$what" in
+  runtime) pkgs=(ostree:ostree) ;;
+  test)    pkgs=(ostree:ostree debootstrap:debootstrap getfattr:attr setfattr:attr) ;;
+  *) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
+esac
+for p in "${pkgs[@]}"; do
+  cmd=${p%%:*}; pkg=${p#*:}
+  have "$cmd" || need+=("$pkg")
+done
+if ! have dotnet; then
+  echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
+fi
