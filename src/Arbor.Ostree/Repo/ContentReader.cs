@@ -1,0 +1,112 @@
+// Reading content objects back in every mode: the header facts (uid, gid, mode, symlink target,
+// xattrs) and a stream of the file data. The inverse of ObjectWriter.cs; fsck, checkout, cat,
+// ls and pull all come through here.
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Arbor.Native;
+using Arbor.Ostree.Objects;
+
+namespace Arbor.Ostree.Repo;
+
+/// <summary>A content object opened for reading.</summary>
+/// <param name="Header">uid, gid, mode, symlink target and xattrs.</param>
+/// <param name="Size">Length of the file data (0 for symlinks).</param>
+/// <param name="Path">The loose object file.</param>
+/// <param name="DataOffset">For archive objects, where the compressed data starts.</param>
+public sealed record ContentObject(FileHeader Header, long Size, string Path, long DataOffset)
+{
+    /// <summary>True when the data is zlib-compressed (archive mode).</summary>
+    public bool Compressed { get; init; }
+
+    /// <summary>Opens the file data (uncompressed). Not valid for symlinks.</summary>
+    public Stream OpenData()
+    {
+        var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (!Compressed)
+            return fs;
+        fs.Position = DataOffset;
+        return new DeflateStream(fs, CompressionMode.Decompress, leaveOpen: false);
+    }
+}
+
+public sealed partial class Repository
+{
+    /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>
+    /// <exception cref="RepoException">The object is missing or its header does not parse.</exception>
+    public ContentObject OpenContent(Checksum checksum)
+    {
+        var path = ObjectPath(checksum, ObjectType.File);
+        if (!LibC.TryLStat(path, out var st, out int errno))
+        {
+            throw errno == LibC.ENOENT
+                ? new RepoException($"Couldn't find file object '{checksum}'")
+                : new NativeIOException("statx", path, errno);
+        }
+        try
+        {
+            return Mode switch
+            {
+                RepoMode.Archive => OpenArchiveContent(path),
+                RepoMode.Bare => OpenBareContent(path, st, keepOwnership: true),
+                RepoMode.BareUserOnly => OpenBareContent(path, st, keepOwnership: false),
+                _ => OpenBareUserContent(path, st, checksum),
+            };
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException)
+        {
+            throw new RepoException($"Corrupted file object {checksum}: {e.Message}", e);
+        }
+    }
+
+    private static ContentObject OpenArchiveContent(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        Span<byte> prefix = stackalloc byte[8];
+        fs.ReadExactly(prefix);
+        uint len = BinaryPrimitives.ReadUInt32BigEndian(prefix);
+        if (len > fs.Length - 8)
+            throw new InvalidDataException($"archive header length {len} exceeds the file size {fs.Length}");
+        var header = new byte[len];
+        fs.ReadExactly(header);
+        var h = FileHeader.ParseArchive(header, out ulong size);
+        return new ContentObject(h, h.IsSymlink ? 0 : (long)size, path, 8 + len) { Compressed = true };
+    }
+
+    private static ContentObject OpenBareContent(string path, FileStat st, bool keepOwnership)
+    {
+        string target = st.IsSymlink ? new FileInfo(path).LinkTarget ?? "" : "";
+        var xattrs = keepOwnership ? ReadXattrs(path) : Xattrs.None;
+        var header = new FileHeader(keepOwnership ? st.Uid : 0, keepOwnership ? st.Gid : 0, st.Mode, target, xattrs);
+        return new ContentObject(header, st.IsSymlink ? 0 : (long)st.Size, path, 0);
+    }
+
+    private static ContentObject OpenBareUserContent(string path, FileStat st, Checksum checksum)
+    {
+        var meta = LibC.LGetXattr(path, BareUserMetaXattr)
+            ?? throw new RepoException($"Corrupted file object {checksum}: missing user.ostreemeta xattr");
+        var header = FileHeader.ParseBareUser(meta);
+        if (header.IsSymlink)
+        {
+            var target = Encoding.UTF8.GetString(File.ReadAllBytes(path));
+            return new ContentObject(header with { SymlinkTarget = target }, 0, path, 0);
+        }
+        return new ContentObject(header, (long)st.Size, path, 0);
+    }
+
+    /// <summary>Reads all xattrs of a path (not following symlinks), sorted by name.</summary>
+    public static IReadOnlyList<Xattr> ReadXattrs(string path)
+    {
+        var names = LibC.LListXattrs(path);
+        if (names.Count == 0)
+            return Xattrs.None;
+        var list = new List<Xattr>(names.Count);
+        foreach (var n in names)
+        {
+            var v = LibC.LGetXattr(path, n);
+            if (v is not null)
+                list.Add(new Xattr(n, v));
+        }
+        return Xattrs.Canonicalize(list);
+    }
+}

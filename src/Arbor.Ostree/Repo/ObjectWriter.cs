@@ -1,0 +1,284 @@
+// Writing objects. Every object is written to a unique file in tmp/ while its checksum is
+// computed in the same pass, then renamed to objects/XX/REST.EXT; a reader therefore never sees
+// a partial object, and two writers racing on the same object both succeed. Content objects are
+// stored in the repository's mode:
+//   archive         [BE u32 len][4 NUL][(tuuuusa(ayay)) header][raw deflate of the content]
+//   bare            the file itself with real uid/gid/mode/xattrs (symlinks as symlinks)
+//   bare-user       the file with mode & 0775 | u+r; truth in the user.ostreemeta xattr;
+//                   symlinks are regular files holding the target
+//   bare-user-only  the file with its mode; no ownership, no xattrs
+// Bare modes set mtime to 0, as ostree does. The durability barrier is a syncfs before refs move.
+using System.Buffers;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Arbor.Native;
+using Arbor.Ostree.Objects;
+
+namespace Arbor.Ostree.Repo;
+
+public sealed partial class Repository
+{
+    private const int CopyBufferSize = 256 * 1024;
+    private static readonly byte[] BareUserMetaXattr = "user.ostreemeta"u8.ToArray();
+
+    /// <summary>The zlib level for archive objects (<c>[archive] zlib-level</c>, default 6).</summary>
+    public int ZlibLevel => int.TryParse(Config.Get("archive", "zlib-level"), out var l) && l is >= 0 and <= 9 ? l : 6;
+
+    /// <summary>Stores a metadata object and returns its checksum.</summary>
+    public Checksum WriteMetadata(ObjectType type, ReadOnlySpan<byte> data)
+    {
+        if (!type.IsMeta())
+            throw new ArgumentException($"{type} is not a metadata object type", nameof(type));
+        var checksum = Checksum.Of(data);
+        var final = ObjectPath(checksum, type);
+        if (File.Exists(final))
+            return checksum;
+        EnsureObjectSubdir(checksum);
+        var tmp = NewTmpPath("meta");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                fs.Write(data);
+            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.Move(tmp, final, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+        return checksum;
+    }
+
+    /// <summary>Stores the detached metadata (<c>.commitmeta</c>) of a commit, replacing any previous one.</summary>
+    public void WriteDetachedMetadata(Checksum commit, ReadOnlySpan<byte> data)
+    {
+        EnsureObjectSubdir(commit);
+        AtomicFile.WriteAllBytes(ObjectPath(commit, ObjectType.CommitMeta), data, Fsync);
+    }
+
+    /// <summary>Content up to this size is read into memory, hashed, and written only if new.</summary>
+    internal const int SmallContentLimit = 1024 * 1024;
+
+    /// <summary>Stores a content object read from <paramref name="content"/> (null for symlinks).</summary>
+    /// <param name="header">uid, gid, mode, symlink target and xattrs of the object.</param>
+    /// <param name="content">The file data; exactly <paramref name="size"/> bytes are read.</param>
+    /// <param name="size">The content length.</param>
+    /// <param name="expected">When given, the object is refused unless it hashes to this checksum.</param>
+    public Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected = null)
+    {
+        if (!header.IsRegular && !header.IsSymlink)
+            throw new RepoException($"Unsupported file type (mode 0{Convert.ToString(header.Mode, 8)}) for a content object");
+        if (header.IsSymlink)
+            return WriteSymlinkContent(header, expected);
+        if (content is null)
+            throw new ArgumentNullException(nameof(content), "regular files need content");
+        if (size <= SmallContentLimit)
+        {
+            var buf = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+            try
+            {
+                content.ReadExactly(buf, 0, (int)size);
+                return WriteContent(header, buf.AsSpan(0, (int)size), expected);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new RepoException($"Unexpected end of content: expected {size} bytes", e);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+            }
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
+        var tmp = NewTmpPath("content");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                if (IsArchive)
+                {
+                    fs.Write(FileHeader.LengthPrefixed(header.SerializeArchive((ulong)size)));
+                    using var z = new DeflateStream(fs, new ZLibCompressionOptions { CompressionLevel = ZlibLevel }, leaveOpen: true);
+                    CopyHashing(content, z, hash, size);
+                }
+                else
+                {
+                    fs.SetLength(size);
+                    CopyHashing(content, fs, hash, size);
+                }
+                ApplyRegularFileMetadata(fs.SafeFileHandle, tmp, header);
+            }
+            var checksum = Checksum.From(hash);
+            if (expected is { } want && want != checksum)
+                throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+            CommitTmpObject(tmp, checksum);
+            return checksum;
+        }
+        finally
+        {
+            DeleteIfExists(tmp);
+        }
+    }
+
+    /// <summary>Stores a regular-file content object whose data is in memory.</summary>
+    public Checksum WriteContent(FileHeader header, ReadOnlySpan<byte> data, Checksum? expected = null)
+    {
+        var prefixed = FileHeader.LengthPrefixed(header.SerializeBare());
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(prefixed);
+        hash.AppendData(data);
+        var checksum = Checksum.From(hash);
+        if (expected is { } want && want != checksum)
+            throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+        if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
+            return checksum;
+        var tmp = NewTmpPath("content");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                if (IsArchive)
+                {
+                    fs.Write(FileHeader.LengthPrefixed(header.SerializeArchive((ulong)data.Length)));
+                    using var z = new DeflateStream(fs, new ZLibCompressionOptions { CompressionLevel = ZlibLevel }, leaveOpen: true);
+                    z.Write(data);
+                }
+                else
+                {
+                    fs.Write(data);
+                }
+                ApplyRegularFileMetadata(fs.SafeFileHandle, tmp, header);
+            }
+            CommitTmpObject(tmp, checksum);
+        }
+        finally
+        {
+            DeleteIfExists(tmp);
+        }
+        return checksum;
+    }
+
+    private void CommitTmpObject(string tmp, Checksum checksum)
+    {
+        var final = ObjectPath(checksum, ObjectType.File);
+        if (LibC.TryLStat(final, out _, out _))
+            return;
+        EnsureObjectSubdir(checksum);
+        File.Move(tmp, final, overwrite: true);
+    }
+
+    private static void CopyHashing(Stream from, Stream to, IncrementalHash hash, long size)
+    {
+        var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long left = size;
+            while (left > 0)
+            {
+                int n = from.Read(buf, 0, (int)Math.Min(buf.Length, left));
+                if (n <= 0)
+                    throw new RepoException($"Unexpected end of content: {left} of {size} bytes missing");
+                hash.AppendData(buf, 0, n);
+                to.Write(buf, 0, n);
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    /// <summary>Gives a freshly written regular-file object its mode-specific metadata.</summary>
+    private void ApplyRegularFileMetadata(Microsoft.Win32.SafeHandles.SafeFileHandle fd, string tmp, FileHeader header)
+    {
+        switch (Mode)
+        {
+            case RepoMode.Bare:
+                // chown first: it clears setuid/setgid bits that chmod then sets.
+                LibC.FChown(fd, header.Uid, header.Gid, tmp);
+                File.SetUnixFileMode(fd, (UnixFileMode)(header.Mode & 0xFFF));
+                foreach (var x in header.Xattrs)
+                    LibC.FSetXattr(fd, x.Name, x.Value, tmp);
+                LibC.FUtimes(fd, 0, tmp);
+                break;
+            case RepoMode.BareUser:
+                LibC.FSetXattr(fd, BareUserMetaXattr, header.SerializeBareUser(), tmp);
+                File.SetUnixFileMode(fd, (UnixFileMode)((header.Mode & 0x1FD) | 0x100));
+                LibC.FUtimes(fd, 0, tmp);
+                break;
+            case RepoMode.BareUserOnly:
+                File.SetUnixFileMode(fd, (UnixFileMode)(header.Mode & 0xFFF));
+                LibC.FUtimes(fd, 0, tmp);
+                break;
+            default:
+                File.SetUnixFileMode(fd, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                break;
+        }
+    }
+
+    private Checksum WriteSymlinkContent(FileHeader header, Checksum? expected)
+    {
+        var checksum = Checksum.Of(FileHeader.LengthPrefixed(header.SerializeBare()));
+        if (expected is { } want && want != checksum)
+            throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+        var final = ObjectPath(checksum, ObjectType.File);
+        if (LibC.TryLStat(final, out _, out _))
+            return checksum;
+        var tmp = NewTmpPath("symlink");
+        try
+        {
+            switch (Mode)
+            {
+                case RepoMode.Archive:
+                    // ostree records the target length as the size and writes no compressed stream.
+                    var archiveHeader = header.SerializeArchive((ulong)Encoding.UTF8.GetByteCount(header.SymlinkTarget));
+                    File.WriteAllBytes(tmp, FileHeader.LengthPrefixed(archiveHeader));
+                    File.SetUnixFileMode(tmp, (UnixFileMode)0x1A4);
+                    break;
+                case RepoMode.BareUser:
+                    File.WriteAllBytes(tmp, Encoding.UTF8.GetBytes(header.SymlinkTarget));
+                    LibC.LSetXattr(tmp, BareUserMetaXattr, header.SerializeBareUser());
+                    File.SetUnixFileMode(tmp, (UnixFileMode)0x1A4);
+                    LibC.LUtimes(tmp, 0);
+                    break;
+                default:
+                    File.CreateSymbolicLink(tmp, header.SymlinkTarget);
+                    if (Mode == RepoMode.Bare)
+                    {
+                        LibC.LChown(tmp, header.Uid, header.Gid);
+                        foreach (var x in header.Xattrs)
+                            LibC.LSetXattr(tmp, x.Name, x.Value);
+                    }
+                    LibC.LUtimes(tmp, 0);
+                    break;
+            }
+            EnsureObjectSubdir(checksum);
+            File.Move(tmp, final, overwrite: true);
+        }
+        finally
+        {
+            DeleteIfExists(tmp);
+        }
+        return checksum;
+    }
+
+    private static void DeleteIfExists(string path)
+    {
+        if (LibC.TryLStat(path, out _, out _))
+            File.Delete(path);
+    }
+
+    /// <summary>Flushes everything written to the repository's filesystem (before refs move).</summary>
+    public void SyncFilesystem()
+    {
+        if (!Fsync)
+            return;
+        var config = System.IO.Path.Combine(Path, "config");
+        using var h = File.OpenHandle(config, FileMode.Open, FileAccess.Read);
+        LibC.Syncfs((int)h.DangerousGetHandle(), config);
+    }
+}

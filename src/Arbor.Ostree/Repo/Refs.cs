@@ -1,0 +1,220 @@
+// Refs: refs/heads/NAME (local branches), refs/remotes/REMOTE/NAME and refs/mirrors/...; each a
+// file holding a checksum and a newline. Revisions resolve as ostree's do: a full checksum, a
+// unique checksum prefix, REMOTE:REF, REF (heads first, then remotes), and REV^ for a parent.
+using Arbor.Ostree.Objects;
+
+namespace Arbor.Ostree.Repo;
+
+/// <summary>A ref and the commit it names.</summary>
+/// <param name="Remote">The remote, or null for a local ref.</param>
+/// <param name="Name">The ref name, e.g. <c>exampleos/x86_64/stable</c>.</param>
+/// <param name="Target">The commit checksum.</param>
+public readonly record struct RefEntry(string? Remote, string Name, Checksum Target)
+{
+    /// <summary>The refspec form: <c>REMOTE:NAME</c> or <c>NAME</c>.</summary>
+    public string Refspec => Remote is null ? Name : $"{Remote}:{Name}";
+}
+
+public sealed partial class Repository
+{
+    private string RefsDir => System.IO.Path.Combine(Path, "refs");
+
+    /// <summary>Validates a ref name as ostree does (no empty components, no "." or "..", restricted characters).</summary>
+    public static void ValidateRefName(string name)
+    {
+        if (name.Length == 0)
+            throw new RepoException("Invalid empty ref name");
+        foreach (var part in name.Split('/'))
+        {
+            if (part.Length == 0 || part == "." || part == "..")
+                throw new RepoException($"Invalid ref name {name}");
+            foreach (var c in part)
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+                    throw new RepoException($"Invalid ref name {name}");
+            }
+        }
+    }
+
+    /// <summary>Splits <c>REMOTE:REF</c>.</summary>
+    public static (string? Remote, string Ref) ParseRefspec(string refspec)
+    {
+        int colon = refspec.IndexOf(':');
+        if (colon < 0)
+            return (null, refspec);
+        var remote = refspec[..colon];
+        if (remote.Length == 0)
+            throw new RepoException($"Invalid refspec {refspec}");
+        return (remote, refspec[(colon + 1)..]);
+    }
+
+    private string RefPath(string? remote, string name) => remote is null
+        ? System.IO.Path.Combine(RefsDir, "heads", name)
+        : System.IO.Path.Combine(RefsDir, "remotes", remote, name);
+
+    private static Checksum? ReadRefFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException && !Directory.Exists(path))
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        var t = text.Trim();
+        if (!Checksum.TryParse(t, out var c))
+            throw new RepoException($"Ref file {path} does not contain a checksum: '{t}'");
+        return c;
+    }
+
+    /// <summary>Resolves a revision: checksum, checksum prefix, ref, REMOTE:REF, or any of those followed by ^.</summary>
+    /// <returns>The commit checksum, or null when <paramref name="allowMissing"/> and nothing matched.</returns>
+    public Checksum? ResolveRev(string rev, bool allowMissing = false)
+    {
+        if (Checksum.TryParse(rev, out var full))
+            return full;
+        var partial = ResolvePartialChecksum(rev);
+        if (partial is not null)
+            return partial;
+        if (rev.EndsWith('^'))
+        {
+            var child = ResolveRev(rev[..^1], allowMissing);
+            if (child is null)
+                return null;
+            return LoadCommit(child.Value).Parent ?? throw new RepoException($"Commit {child} has no parent");
+        }
+        var (remote, name) = ParseRefspec(rev);
+        Checksum? found = null;
+        if (File.Exists(RefPath(remote, name)))
+            found = ReadRefFile(RefPath(remote, name));
+        else if (remote is null)
+        {
+            var mirror = System.IO.Path.Combine(RefsDir, "mirrors", name);
+            var direct = System.IO.Path.Combine(RefsDir, "remotes", name);
+            if (File.Exists(direct))
+                found = ReadRefFile(direct);
+            else if (File.Exists(mirror))
+                found = ReadRefFile(mirror);
+            else
+                found = FindRefInRemotes(name);
+        }
+        if (found is null && !allowMissing)
+            throw new RepoException($"Refspec '{rev}' not found");
+        return found;
+    }
+
+    private Checksum? FindRefInRemotes(string name)
+    {
+        var remotes = System.IO.Path.Combine(RefsDir, "remotes");
+        if (!Directory.Exists(remotes))
+            return null;
+        foreach (var dir in Directory.EnumerateDirectories(remotes))
+        {
+            var p = System.IO.Path.Combine(dir, name);
+            if (File.Exists(p))
+                return ReadRefFile(p);
+        }
+        return null;
+    }
+
+    private Checksum? ResolvePartialChecksum(string prefix)
+    {
+        if (prefix.Length is < 4 or >= 64)
+            return null;
+        foreach (var ch in prefix)
+        {
+            if (!char.IsAsciiHexDigitLower(ch) && !char.IsAsciiDigit(ch))
+                return null;
+        }
+        var dir = System.IO.Path.Combine(ObjectsDir, prefix[..2]);
+        if (!Directory.Exists(dir))
+            return null;
+        var rest = prefix[2..];
+        Checksum? match = null;
+        foreach (var f in Directory.EnumerateFiles(dir, rest + "*.commit"))
+        {
+            var hex = prefix[..2] + System.IO.Path.GetFileNameWithoutExtension(f);
+            if (match is not null)
+                throw new RepoException($"Refspec {prefix} not unique");
+            match = Checksum.Parse(hex);
+        }
+        return match;
+    }
+
+    /// <summary>Points a ref at a commit (or deletes it when <paramref name="target"/> is null), atomically.</summary>
+    public void SetRef(string? remote, string name, Checksum? target)
+    {
+        ValidateRefName(name);
+        var path = RefPath(remote, name);
+        if (target is null)
+        {
+            if (File.Exists(path))
+                File.Delete(path);
+            return;
+        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllText(path, target.Value + "\n", Fsync);
+    }
+
+    /// <summary>Sets or deletes a mirror ref (<c>refs/mirrors/COLLECTION/NAME</c> style paths).</summary>
+    public void SetMirrorRef(string relative, Checksum? target)
+    {
+        var path = System.IO.Path.Combine(RefsDir, "mirrors", relative);
+        if (target is null)
+        {
+            File.Delete(path);
+            return;
+        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllText(path, target.Value + "\n", Fsync);
+    }
+
+    /// <summary>Lists local refs (and remote refs when asked), sorted by refspec.</summary>
+    public List<RefEntry> ListRefs(bool includeRemotes = true, string? prefix = null)
+    {
+        var list = new List<RefEntry>();
+        Collect(System.IO.Path.Combine(RefsDir, "heads"), null, list);
+        if (includeRemotes)
+        {
+            var remotes = System.IO.Path.Combine(RefsDir, "remotes");
+            if (Directory.Exists(remotes))
+            {
+                foreach (var dir in Directory.EnumerateDirectories(remotes))
+                    Collect(dir, System.IO.Path.GetFileName(dir), list);
+            }
+        }
+        if (prefix is not null)
+            list.RemoveAll(r => !r.Refspec.StartsWith(prefix, StringComparison.Ordinal));
+        list.Sort((a, b) => string.CompareOrdinal(a.Refspec, b.Refspec));
+        return list;
+    }
+
+    /// <summary>Lists the refs under refs/mirrors as (path relative to refs/mirrors, target).</summary>
+    public List<RefEntry> ListMirrorRefs()
+    {
+        var list = new List<RefEntry>();
+        Collect(System.IO.Path.Combine(RefsDir, "mirrors"), null, list);
+        return list;
+    }
+
+    private static void Collect(string root, string? remote, List<RefEntry> into)
+    {
+        if (!Directory.Exists(root))
+            return;
+        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            var name = System.IO.Path.GetRelativePath(root, f);
+            if (System.IO.Path.GetFileName(name).StartsWith('.'))
+                continue;
+            var target = ReadRefFile(f);
+            if (target is not null)
+                into.Add(new RefEntry(remote, name, target.Value));
+        }
+    }
+}
