@@ -143,8 +143,7 @@ public sealed partial class Repository
                 if (IsArchive)
                 {
                     fs.Write(FileHeader.LengthPrefixed(header.SerializeArchive((ulong)data.Length)));
-                    using var z = new DeflateStream(fs, new ZLibCompressionOptions { CompressionLevel = ZlibLevel }, leaveOpen: true);
-                    z.Write(data);
+                    WriteDeflated(fs, data);
                 }
                 else
                 {
@@ -159,6 +158,18 @@ public sealed partial class Repository
             DeleteIfExists(tmp);
         }
         return checksum;
+    }
+
+    /// <summary>Raw deflate of <paramref name="data"/>; an empty input still gets its final block, as zlib emits it.</summary>
+    private void WriteDeflated(Stream to, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            to.Write([0x03, 0x00]);
+            return;
+        }
+        using var z = new DeflateStream(to, new ZLibCompressionOptions { CompressionLevel = ZlibLevel }, leaveOpen: true);
+        z.Write(data);
     }
 
     private void CommitTmpObject(string tmp, Checksum checksum)

@@ -1,0 +1,209 @@
+// `ostree commit`: layer the --tree sources (or the PATH argument) into one tree, write it, add
+// ref bindings like ostree does, move the branch. Output: the commit checksum (or --table-output).
+using System.Globalization;
+using Arbor.Ostree.Commits;
+using Arbor.Ostree.GVariant;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Cli.Ostree;
+
+internal sealed class CommitVerb : OstreeVerb
+{
+    public override string Name => "commit";
+    public override string Summary => "Commit a new revision";
+    public override string Usage => "ostree commit [OPTION…] [PATH]";
+
+    protected override IReadOnlyList<OptionSpec> VerbOptions =>
+    [
+        new("parent", '\0', OptionArg.String, "Parent commit checksum, or \"none\"", "COMMIT"),
+        new("subject", 's', OptionArg.String, "One line subject", "SUBJECT"),
+        new("body", 'm', OptionArg.String, "Full description", "BODY"),
+        new("body-file", 'F', OptionArg.String, "Commit message from FILE path", "FILE"),
+        new("branch", 'b', OptionArg.String, "Branch", "BRANCH"),
+        new("orphan", '\0', OptionArg.None, "Create a commit without writing a ref"),
+        new("no-bindings", '\0', OptionArg.None, "Do not write any ref bindings"),
+        new("bind-ref", '\0', OptionArg.StringArray, "Add a ref to ref binding commit metadata", "BRANCH"),
+        new("tree", '\0', OptionArg.StringArray, "Overlay the given argument as a tree", "dir=PATH or tar=TARFILE or ref=COMMIT"),
+        new("add-metadata-string", '\0', OptionArg.StringArray, "Add a key/value pair to metadata", "KEY=VALUE"),
+        new("keep-metadata", '\0', OptionArg.StringArray, "Keep metadata KEY and its associated VALUE from parent", "KEY"),
+        new("add-detached-metadata-string", '\0', OptionArg.StringArray, "Add a key/value pair to detached metadata", "KEY=VALUE"),
+        new("owner-uid", '\0', OptionArg.Int, "Set file ownership user id", "UID"),
+        new("owner-gid", '\0', OptionArg.Int, "Set file ownership group id", "GID"),
+        new("canonical-permissions", '\0', OptionArg.None, "Canonicalize permissions in the same way bare-user does for hardlinked files"),
+        new("no-xattrs", '\0', OptionArg.None, "Do not import extended attributes"),
+        new("link-checkout-speedup", '\0', OptionArg.None, "Optimize for commits of trees composed of hardlinks into the repository"),
+        new("skip-if-unchanged", '\0', OptionArg.None, "If the contents are unchanged from previous commit, do nothing"),
+        new("tar-autocreate-parents", '\0', OptionArg.None, "When loading tar archives, automatically create parent directories as needed"),
+        new("table-output", '\0', OptionArg.None, "Output more information in a KEY: VALUE format"),
+        new("timestamp", '\0', OptionArg.String, "Override the timestamp of the commit", "TIMESTAMP"),
+        new("fsync", '\0', OptionArg.String, "Specify how to invoke fsync()", "POLICY"),
+    ];
+
+    public override int Run(VerbContext ctx)
+    {
+        var a = ctx.Args;
+        var branch = a.Get("branch");
+        bool orphan = a.Has("orphan");
+        if (branch is null && !orphan)
+            throw new RepoException("A branch must be specified with --branch, or use --orphan");
+        if (a.Has("canonical-permissions") && (a.GetInt("owner-uid", -1) > 0 || a.GetInt("owner-gid", -1) > 0))
+            throw new RepoException("Cannot specify both --canonical-permissions and non-zero --owner-uid");
+        var repo = ctx.Repo;
+
+        ulong? timestamp = a.Get("timestamp") is { } ts ? ParseTimestamp(ts) : null;
+        var body = a.Get("body") ?? (a.Get("body-file") is { } bf ? File.ReadAllText(bf) : "");
+
+        using var repoLock = RepoLock.Acquire(repo, exclusive: false);
+        Checksum? parent = null;
+        if (a.Get("parent") is { } p)
+            parent = p == "none" ? null : Checksum.Parse(p);
+        else if (!orphan)
+            parent = repo.ResolveRev(branch!, allowMissing: true);
+
+        var metadata = new List<KeyValuePair<string, GVariantValue>>();
+        foreach (var kv in a.GetAll("add-metadata-string"))
+            metadata.Add(ParseKeyValue(kv));
+        foreach (var key in a.GetAll("keep-metadata"))
+        {
+            if (parent is null)
+                throw new RepoException("Either --branch or --parent must be specified when using --keep-metadata");
+            var value = repo.LoadCommit(parent.Value).GetMetadata(key) ?? throw new RepoException($"Missing metadata key '{key}' from commit '{parent}'");
+            metadata.Add(new(key, value));
+        }
+
+        var modifier = new CommitModifier
+        {
+            OwnerUid = a.GetInt("owner-uid", -1),
+            OwnerGid = a.GetInt("owner-gid", -1),
+            CanonicalPermissions = a.Has("canonical-permissions"),
+            SkipXattrs = a.Has("no-xattrs"),
+            LinkCheckoutSpeedup = a.Has("link-checkout-speedup"),
+        };
+        var trees = a.GetAll("tree").ToList();
+        if (trees.Count == 0)
+            trees.Add("dir=" + (a.Positional.Count > 0 ? a.Positional[0] : "."));
+
+        var mtree = new MutableTree();
+        foreach (var spec in trees)
+        {
+            int eq = spec.IndexOf('=');
+            if (eq < 0)
+                throw new RepoException($"Missing type in tree specification '{spec}'");
+            var kind = spec[..eq];
+            var arg = spec[(eq + 1)..];
+            switch (kind)
+            {
+                case "dir":
+                    new DirectoryImporter(repo, modifier).Import(arg, mtree);
+                    break;
+                case "tar":
+                    TarImporter.Import(repo, arg == "-" ? Console.OpenStandardInput() : OpenTar(arg), mtree, modifier, a.Has("tar-autocreate-parents"));
+                    break;
+                case "ref":
+                    {
+                        var c = repo.ResolveRev(arg)!.Value;
+                        var commit = repo.LoadCommit(c);
+                        MutableTree.LoadInto(repo, mtree, commit.RootTree, commit.RootMeta);
+                        break;
+                    }
+                default:
+                    throw new RepoException($"Invalid tree type specification '{kind}'");
+            }
+        }
+
+        var defaultMeta = mtree.MetaChecksum ?? CommitWriter.WriteDefaultDirMeta(repo);
+        var root = mtree.Write(repo, defaultMeta);
+        if (a.Has("skip-if-unchanged") && parent is not null)
+        {
+            var pc = repo.LoadCommit(parent.Value);
+            if (pc.RootTree == root.Tree && pc.RootMeta == root.Meta)
+            {
+                ctx.Out.WriteLine(parent.Value);
+                return 0;
+            }
+        }
+
+        if (!a.Has("no-bindings"))
+        {
+            var refs = new List<string>();
+            if (branch is not null)
+                refs.Add(branch);
+            refs.AddRange(a.GetAll("bind-ref"));
+            refs.Sort(string.CompareOrdinal);
+            metadata.Add(new("ostree.ref-binding", GVariantValue.StrArray(refs)));
+            if (repo.CollectionId is { } cid && !metadata.Any(m => m.Key == "ostree.collection-binding"))
+                metadata.Add(new("ostree.collection-binding", GVariantValue.Str(cid)));
+        }
+
+        var request = new CommitRequest
+        {
+            Parent = parent,
+            Subject = a.Get("subject") ?? "",
+            Body = body,
+            Timestamp = timestamp,
+            Metadata = metadata,
+        };
+        var commitObj = new Arbor.Ostree.Objects.Commit(request.Metadata, request.Parent, request.Subject, request.Body,
+            request.Timestamp ?? CommitWriter.DefaultTimestamp(), root.Tree, root.Meta);
+        var checksum = repo.WriteMetadata(ObjectType.Commit, commitObj.Serialize());
+
+        var detached = a.GetAll("add-detached-metadata-string").Select(ParseKeyValue).ToList();
+        if (detached.Count > 0)
+            repo.WriteDetachedMetadata(checksum, CommitWriter.SerializeMetadata(detached));
+
+        repo.SyncFilesystem();
+        if (branch is not null)
+            repo.SetRef(null, branch, checksum);
+
+        if (a.Has("table-output"))
+            ctx.Out.WriteLine($"Commit: {checksum}");
+        else
+            ctx.Out.WriteLine(checksum);
+        return 0;
+    }
+
+    private static Stream OpenTar(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RepoException($"opening {path}: No such file or directory");
+        }
+    }
+
+    private static KeyValuePair<string, GVariantValue> ParseKeyValue(string s)
+    {
+        int eq = s.IndexOf('=');
+        if (eq < 0)
+            throw new RepoException($"Missing '=' in KEY=VALUE metadata '{s}'");
+        return new(s[..eq], GVariantValue.Str(s[(eq + 1)..]));
+    }
+
+    /// <summary>Parses the timestamp forms scripts pass to ostree: @EPOCH, ISO 8601, "YYYY-MM-DD HH:MM:SS [+ZZZZ]".</summary>
+    internal static ulong ParseTimestamp(string s)
+    {
+        var t = s.Trim();
+        if (t.StartsWith('@') && long.TryParse(t[1..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch))
+            return (ulong)epoch;
+        if (DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var dto))
+            return (ulong)dto.ToUnixTimeSeconds();
+        string[] formats = ["yyyy-MM-dd HH:mm:ss zzz", "yyyy-MM-dd HH:mm:ss zzzz", "yyyy-MM-dd HH:mm:ss K", "yyyy-MM-ddTHH:mm:ssK"];
+        foreach (var f in formats)
+        {
+            if (DateTimeOffset.TryParseExact(t.Replace(" +", " +", StringComparison.Ordinal), f, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out dto))
+                return (ulong)dto.ToUnixTimeSeconds();
+        }
+        var m = System.Text.RegularExpressions.Regex.Match(t, @"^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?) ?([+-])(\d{2}):?(\d{2})$");
+        if (m.Success && DateTime.TryParse(m.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var local))
+        {
+            var offset = new TimeSpan(int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture), 0);
+            var utc = m.Groups[3].Value == "+" ? local - offset : local + offset;
+            return (ulong)new DateTimeOffset(utc, TimeSpan.Zero).ToUnixTimeSeconds();
+        }
+        throw new RepoException($"Could not parse '{s}'");
+    }
+}

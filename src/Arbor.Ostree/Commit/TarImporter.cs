@@ -1,0 +1,185 @@
+// Committing a tar stream (`commit --tree=tar=FILE`). Entries are read in order with
+// System.Formats.Tar; ownership and mode come from the headers, xattrs from PAX
+// SCHILY.xattr.* records. Paths that are absolute or climb with ".." are refused before anything
+// is written, because a tree with such names could escape a later checkout.
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using Arbor.Native;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Ostree.Commits;
+
+/// <summary>Imports tar archives into a <see cref="MutableTree"/>.</summary>
+public static class TarImporter
+{
+    /// <summary>Imports <paramref name="tar"/> (plain or gzip-compressed) into <paramref name="into"/>.</summary>
+    /// <param name="repo">Where content objects go.</param>
+    /// <param name="tar">The archive stream.</param>
+    /// <param name="into">The tree to add entries to.</param>
+    /// <param name="modifier">Ownership and permission rules.</param>
+    /// <param name="autocreateParents">Create missing parent directories (root-owned, 0755) instead of failing.</param>
+    public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents)
+    {
+        modifier = modifier.For(repo.Mode);
+        using var input = MaybeDecompress(tar);
+        using var reader = new TarReader(input, leaveOpen: false);
+        Checksum? defaultMeta = null;
+        Checksum DefaultMeta() => defaultMeta ??= CommitWriter.WriteDefaultDirMeta(repo);
+        TarEntry? entry;
+        try
+        {
+            while ((entry = reader.GetNextEntry()) is not null)
+            {
+                var parts = SplitPath(entry.Name);
+                if (parts.Count == 0)
+                {
+                    if (entry.EntryType == TarEntryType.Directory)
+                        into.MetaChecksum = WriteDirMeta(repo, entry, modifier);
+                    continue;
+                }
+                var parent = into;
+                for (int i = 0; i < parts.Count - 1; i++)
+                {
+                    if (!parent.Dirs.TryGetValue(parts[i], out var next))
+                    {
+                        if (!autocreateParents)
+                            throw new RepoException($"Tar entry '{entry.Name}': parent directory '{string.Join('/', parts.Take(i + 1))}' is missing (use --tar-autocreate-parents)");
+                        next = parent.EnsureDir(parts[i]);
+                        next.MetaChecksum ??= DefaultMeta();
+                    }
+                    parent = next;
+                }
+                var name = parts[^1];
+                switch (entry.EntryType)
+                {
+                    case TarEntryType.Directory:
+                        parent.EnsureDir(name).MetaChecksum = WriteDirMeta(repo, entry, modifier);
+                        break;
+                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                        {
+                            var header = Header(entry, modifier, UnixMode.S_IFREG, "");
+                            var data = entry.DataStream ?? Stream.Null;
+                            parent.SetFile(name, repo.WriteContent(header, data, entry.Length));
+                            break;
+                        }
+                    case TarEntryType.SymbolicLink:
+                        parent.SetFile(name, repo.WriteContent(Header(entry, modifier, UnixMode.S_IFLNK, entry.LinkName), null, 0));
+                        break;
+                    case TarEntryType.HardLink:
+                        {
+                            var target = SplitPath(entry.LinkName);
+                            var dir = into;
+                            for (int i = 0; i < target.Count - 1 && dir is not null; i++)
+                                dir = dir.Dirs.GetValueOrDefault(target[i]);
+                            if (dir is null || target.Count == 0 || !dir.Files.TryGetValue(target[^1], out var c))
+                                throw new RepoException($"Tar entry '{entry.Name}': hard link target '{entry.LinkName}' not found earlier in the archive");
+                            parent.SetFile(name, c);
+                            break;
+                        }
+                    case TarEntryType.GlobalExtendedAttributes:
+                        break;
+                    default:
+                        throw new RepoException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepoException($"Reading tar archive: {e.Message}", e);
+        }
+        into.MetaChecksum ??= DefaultMeta();
+    }
+
+    private static Stream MaybeDecompress(Stream s)
+    {
+        var buffered = new BufferedStream(s, 1 << 16);
+        Span<byte> magic = stackalloc byte[2];
+        int n = buffered.Read(magic);
+        var prefix = magic[..n].ToArray();
+        var rest = new PrefixedStream(prefix, buffered);
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(rest, CompressionMode.Decompress) : rest;
+    }
+
+    /// <summary>Splits a tar member name into safe components; refuses absolute names and "..".</summary>
+    public static List<string> SplitPath(string name)
+    {
+        if (name.StartsWith('/'))
+            throw new RepoException($"Tar entry '{name}' has an absolute path; refusing to import it");
+        var parts = new List<string>();
+        foreach (var p in name.Split('/'))
+        {
+            if (p.Length == 0 || p == ".")
+                continue;
+            if (p == "..")
+                throw new RepoException($"Tar entry '{name}' contains '..'; refusing to import it");
+            parts.Add(p);
+        }
+        return parts;
+    }
+
+    private static FileHeader Header(TarEntry entry, CommitModifier modifier, uint type, string target)
+    {
+        var (uid, gid, mode) = modifier.Apply((uint)entry.Uid, (uint)entry.Gid, type | ((uint)entry.Mode & 0xFFF));
+        var xattrs = modifier.SkipXattrs ? Xattrs.None : PaxXattrs(entry);
+        return new FileHeader(uid, gid, mode, target, xattrs);
+    }
+
+    private static Checksum WriteDirMeta(Repository repo, TarEntry entry, CommitModifier modifier)
+    {
+        var (uid, gid, mode) = modifier.Apply((uint)entry.Uid, (uint)entry.Gid, UnixMode.S_IFDIR | ((uint)entry.Mode & 0xFFF));
+        var xattrs = modifier.SkipXattrs ? Xattrs.None : PaxXattrs(entry);
+        return repo.WriteMetadata(ObjectType.DirMeta, new DirMeta(uid, gid, mode, xattrs).Serialize());
+    }
+
+    private static IReadOnlyList<Xattr> PaxXattrs(TarEntry entry)
+    {
+        if (entry is not PaxTarEntry pax)
+            return Xattrs.None;
+        var list = new List<Xattr>();
+        foreach (var (k, v) in pax.ExtendedAttributes)
+        {
+            if (k.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
+                list.Add(new Xattr(Encoding.UTF8.GetBytes(k["SCHILY.xattr.".Length..]), Encoding.Latin1.GetBytes(v)));
+        }
+        return list.Count == 0 ? Xattrs.None : Xattrs.Canonicalize(list);
+    }
+
+    /// <summary>A read-only stream that replays a few already-consumed bytes before the rest.</summary>
+    private sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
+    {
+        private int _pos;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException("stream length is not known");
+        public override long Position { get => throw new NotSupportedException("stream is not seekable"); set => throw new NotSupportedException("stream is not seekable"); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("stream is not seekable");
+        public override void SetLength(long value) => throw new NotSupportedException("stream is read-only");
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("stream is read-only");
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_pos < prefix.Length)
+            {
+                int n = Math.Min(buffer.Length, prefix.Length - _pos);
+                prefix.AsSpan(_pos, n).CopyTo(buffer);
+                _pos += n;
+                return n;
+            }
+            return inner.Read(buffer);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
