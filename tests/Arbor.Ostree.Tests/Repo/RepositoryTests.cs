@@ -1,0 +1,150 @@
+using System.Text;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Ostree.Tests.Repo;
+
+public class RepositoryTests
+{
+    [Theory]
+    [InlineData(RepoMode.Bare, "bare")]
+    [InlineData(RepoMode.BareUser, "bare-user")]
+    [InlineData(RepoMode.BareUserOnly, "bare-user-only")]
+    [InlineData(RepoMode.Archive, "archive-z2")]
+    public void Create_writes_ostree_layout_and_config(RepoMode mode, string configName)
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], mode);
+        foreach (var d in new[] { "objects", "tmp", "extensions", "state", "refs/heads", "refs/mirrors", "refs/remotes" })
+            Assert.True(Directory.Exists(Path.Combine(repo.Path, d)), d);
+        Assert.Equal($"[core]\nrepo_version=1\nmode={configName}\n", File.ReadAllText(Path.Combine(repo.Path, "config")));
+        Assert.Equal(mode, Repository.Open(tmp["r"]).Mode);
+    }
+
+    [Fact]
+    public void Open_of_a_plain_directory_names_it()
+    {
+        using var tmp = new TempDir();
+        var e = Assert.Throws<RepoException>(() => Repository.Open(tmp.Path));
+        Assert.Contains(tmp.Path, e.Message, StringComparison.Ordinal);
+        Assert.Throws<RepoException>(() => Repository.Open(tmp["missing"]));
+    }
+
+    [Theory]
+    [InlineData(RepoMode.Bare)]
+    [InlineData(RepoMode.BareUser)]
+    [InlineData(RepoMode.BareUserOnly)]
+    [InlineData(RepoMode.Archive)]
+    public void Content_objects_round_trip_in_every_mode(RepoMode mode)
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], mode);
+        bool keepsOwner = mode is RepoMode.Bare or RepoMode.BareUser or RepoMode.Archive;
+        uint uid = keepsOwner ? 1234u : 0, gid = keepsOwner ? 5678u : 0;
+        IReadOnlyList<Xattr> xattrs = keepsOwner ? [new Xattr("user.a"u8.ToArray(), "1"u8.ToArray())] : Xattrs.None;
+
+        foreach (var size in new[] { 0, 5, Repository.SmallContentLimit + 17 })
+        {
+            var data = new byte[size];
+            new Random(size).NextBytes(data);
+            var header = new FileHeader(uid, gid, 0x81ED, "", xattrs);
+            var c = repo.WriteContent(header, new MemoryStream(data), size);
+            var expected = Checksum.Of([.. FileHeader.LengthPrefixed(header.SerializeBare()), .. data]);
+            Assert.Equal(expected, c);
+            var obj = repo.OpenContent(c);
+            Assert.Equal(header.Mode, obj.Header.Mode);
+            Assert.Equal(uid, obj.Header.Uid);
+            Assert.Equal(gid, obj.Header.Gid);
+            Assert.True(Xattrs.SequenceEqual(xattrs, obj.Header.Xattrs));
+            using var s = obj.OpenData();
+            var back = new MemoryStream();
+            s.CopyTo(back);
+            Assert.Equal(data, back.ToArray());
+        }
+
+        var link = new FileHeader(uid, gid, 0xA1FF, "../some/target", Xattrs.None);
+        var lc = repo.WriteContent(link, null, 0);
+        var lo = repo.OpenContent(lc);
+        Assert.True(lo.Header.IsSymlink);
+        Assert.Equal("../some/target", lo.Header.SymlinkTarget);
+    }
+
+    [Fact]
+    public void Wrong_expected_checksum_is_refused_and_nothing_is_stored()
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], RepoMode.Archive);
+        var header = new FileHeader(0, 0, 0x81A4, "", Xattrs.None);
+        var wrong = Checksum.Of("x"u8);
+        Assert.Throws<RepoException>(() => repo.WriteContent(header, "data"u8, wrong));
+        Assert.Empty(repo.ListAllObjects());
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(repo.TmpDir), p => !p.EndsWith("cache", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Refs_resolve_like_ostree()
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], RepoMode.Archive);
+        var tree = repo.WriteMetadata(ObjectType.DirTree, new DirTree([], []).Serialize());
+        var meta = repo.WriteMetadata(ObjectType.DirMeta, new DirMeta(0, 0, 0x41ED, Xattrs.None).Serialize());
+        var c1 = repo.WriteMetadata(ObjectType.Commit, new Commit([], null, "one", "", 1, tree, meta).Serialize());
+        var c2 = repo.WriteMetadata(ObjectType.Commit, new Commit([], c1, "two", "", 2, tree, meta).Serialize());
+        repo.SetRef(null, "os/stable", c2);
+        repo.SetRef("origin", "os/stable", c1);
+
+        Assert.Equal(c2, repo.ResolveRev("os/stable"));
+        Assert.Equal(c1, repo.ResolveRev("os/stable^"));
+        Assert.Equal(c1, repo.ResolveRev("origin:os/stable"));
+        Assert.Equal(c2, repo.ResolveRev(c2.ToString()));
+        Assert.Equal(c2, repo.ResolveRev(c2.ToString()[..12]));
+        Assert.Null(repo.ResolveRev("nosuch", allowMissing: true));
+        var e = Assert.Throws<RepoException>(() => repo.ResolveRev("nosuch"));
+        Assert.Contains("nosuch", e.Message, StringComparison.Ordinal);
+        Assert.Throws<RepoException>(() => repo.ResolveRev("os/stable^^"));
+        Assert.Equal(["origin:os/stable", "os/stable"], repo.ListRefs().Select(r => r.Refspec));
+        Assert.Equal(c2 + "\n", File.ReadAllText(Path.Combine(repo.Path, "refs/heads/os/stable")), ignoreLineEndingDifferences: false);
+        Assert.Throws<RepoException>(() => repo.SetRef(null, "../escape", c1));
+        Assert.Throws<RepoException>(() => repo.SetRef(null, "a//b", c1));
+    }
+
+    [Fact]
+    public void Exclusive_lock_excludes_shared_until_released()
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], RepoMode.Archive);
+        var other = Repository.Open(tmp["r"]);
+        using (RepoLock.Acquire(repo, exclusive: true))
+        {
+            var e = Assert.Throws<RepoException>(() => RepoLock.Acquire(other, exclusive: false, TimeSpan.FromMilliseconds(100)));
+            Assert.Contains(".lock", e.Message, StringComparison.Ordinal);
+        }
+        using (RepoLock.Acquire(other, exclusive: false))
+        using (RepoLock.Acquire(repo, exclusive: false))
+        {
+            Assert.Throws<RepoException>(() => RepoLock.Acquire(Repository.Open(tmp["r"]), exclusive: true, TimeSpan.FromMilliseconds(100)));
+        }
+    }
+
+    [Fact]
+    public void Key_file_edits_keep_the_rest_of_the_file()
+    {
+        const string text = "# comment\n[core]\nrepo_version=1\nmode=bare\n\n[remote \"origin\"]\nurl=http://example.com/repo\ngpg-verify=false\n";
+        var kf = KeyFile.Parse(text);
+        Assert.Equal("http://example.com/repo", kf.Get("remote \"origin\"", "url"));
+        Assert.False(kf.GetBool("remote \"origin\"", "gpg-verify", true));
+        Assert.Equal(text, kf.ToString());
+        kf.Set("core", "fsync", "false");
+        kf.Remove("remote \"origin\"", "gpg-verify");
+        Assert.Equal("# comment\n[core]\nrepo_version=1\nmode=bare\nfsync=false\n\n[remote \"origin\"]\nurl=http://example.com/repo\n", kf.ToString());
+        Assert.Throws<RepoException>(() => KeyFile.Parse("key=value\n"));
+        Assert.Equal("a b\\c", KeyFile.Parse(KeyFileRoundTrip("a b\\c")).Get("g", "k"));
+    }
+
+    private static string KeyFileRoundTrip(string value)
+    {
+        var kf = new KeyFile();
+        kf.Set("g", "k", value);
+        return Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(kf.ToString()));
+    }
+}
