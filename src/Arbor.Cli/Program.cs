@@ -36,6 +36,8 @@ public static class Program
             }
             if (args[0] == "ostree")
                 return RunOstree(args[1..], stdout, stderr);
+            if (args[0] == "serve")
+                return RunGuarded(() => Serve.ServeCommand.Run(args[1..], stdout, stderr), stdout, stderr);
             throw new UsageException($"Unknown command '{args[0]}'");
         }
         catch (UsageException e)
@@ -107,6 +109,20 @@ public static class Program
         }
     }
 
+    private static int RunGuarded(Func<int> action, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is RepoException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or NativeIOException)
+        {
+            stdout.Flush();
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
     private static string OstreeHelp()
     {
         var sb = new System.Text.StringBuilder("Usage:\n  ostree [OPTION…] COMMAND\n\nBuiltin Commands:\n");
@@ -117,7 +133,8 @@ public static class Program
     }
 
     private static string TopHelp() =>
-        "Usage:\n  arbor COMMAND [OPTION…]\n\nCommands:\n  ostree                 OSTree-compatible repository commands (arbor ostree --help)\n\n" +
+        "Usage:\n  arbor COMMAND [OPTION…]\n\nCommands:\n  ostree                 OSTree-compatible repository commands (arbor ostree --help)\n" +
+        "  serve                  Serve a repository over HTTP (arbor serve --help)\n\n" +
         "Options:\n  --version              Print version information and exit\n";
 
     /// <summary>The YAML version text.</summary>

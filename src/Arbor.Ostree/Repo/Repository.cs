@@ -179,7 +179,7 @@ public sealed partial class Repository
         }
     }
 
-    /// <summary>A unique temporary file name inside <c>tmp/</c>.</summary>
-    internal string NewTmpPath(string prefix) =>
+    /// <summary>A unique temporary file name inside <c>tmp/</c> (same filesystem as the objects).</summary>
+    public string NewTmpPath(string prefix) =>
         System.IO.Path.Combine(TmpDir, $"{prefix}-{Environment.ProcessId}-{Guid.NewGuid():N}");
 }

@@ -1,0 +1,368 @@
+// Pulling from an archive repository over HTTP (or file://), as `ostree pull` does:
+//   config → summary (or refs/heads/REF when a repository has none) → for each wanted commit:
+//   mark it partial (state/CSUM.commitpartial), fetch commit + detached metadata, then walk
+//   dirmeta/dirtree/content objects concurrently, skipping objects already present and taking
+//   them from --localcache-repo repositories when there. Every object is verified against its
+//   checksum before it enters the repository. Only when a commit is complete is its partial
+//   marker removed and, after a filesystem sync, its ref moved. An interrupted pull therefore
+//   leaves finished objects behind and the next pull fetches only what is missing.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Ostree.Pull;
+
+/// <summary>What to pull.</summary>
+public sealed record PullOptions
+{
+    /// <summary>Refs to pull, optionally pinned as <c>REF@CHECKSUM</c>; empty means the remote's branches (or all, with <see cref="Mirror"/>).</summary>
+    public IReadOnlyList<string> Refs { get; init; } = [];
+
+    /// <summary>Parents to traverse (-1: all).</summary>
+    public int Depth { get; init; }
+
+    /// <summary>Fetch only commit objects.</summary>
+    public bool CommitMetadataOnly { get; init; }
+
+    /// <summary>Only these subdirectories of the tree.</summary>
+    public IReadOnlyList<string> Subpaths { get; init; } = [];
+
+    /// <summary>Write refs/heads (a mirror) instead of refs/remotes.</summary>
+    public bool Mirror { get; init; }
+
+    /// <summary>Repositories to take objects from before going to the network.</summary>
+    public IReadOnlyList<Repository> LocalCaches { get; init; } = [];
+
+    /// <summary>Overrides the remote URL.</summary>
+    public string? OverrideUrl { get; init; }
+
+    /// <summary>Fetcher settings.</summary>
+    public FetcherOptions Fetcher { get; init; } = new();
+
+    /// <summary>Called about twice a second with progress, when set.</summary>
+    public Action<PullProgress>? Progress { get; init; }
+}
+
+/// <summary>A progress snapshot.</summary>
+public readonly record struct PullProgress(int MetadataFetched, int ContentFetched, int ObjectsRequested, long Bytes, TimeSpan Elapsed);
+
+/// <summary>The outcome of a pull.</summary>
+public sealed record PullResult(int MetadataFetched, int ContentFetched, int MetadataLocal, int ContentLocal, long BytesTransferred, long ContentBytesWritten, TimeSpan Elapsed, IReadOnlyDictionary<string, Checksum> Refs)
+{
+    /// <summary>ostree's closing line, e.g. "3 metadata, 10 content objects fetched; 120 KiB transferred in 0 seconds; 1.2 MB content written".</summary>
+    public string Summary()
+    {
+        var s = $"{MetadataFetched} metadata, {ContentFetched} content objects fetched";
+        if (MetadataLocal + ContentLocal > 0)
+            s += $" ({MetadataLocal} meta, {ContentLocal} content local)";
+        if (BytesTransferred > 0)
+            s += BytesTransferred < 1024 ? $"; {BytesTransferred} B transferred in {(int)Elapsed.TotalSeconds} seconds" : $"; {BytesTransferred / 1024} KiB transferred in {(int)Elapsed.TotalSeconds} seconds";
+        return s + $"; {Repo.Summary.FormatSize((ulong)ContentBytesWritten)} content written";
+    }
+}
+
+/// <summary>Pulls commits from a remote repository.</summary>
+public sealed class PullEngine : IDisposable
+{
+    private const long MaxMetadataSize = 128L * 1024 * 1024;
+    private readonly Repository _repo;
+    private readonly PullOptions _options;
+    private readonly Fetcher _fetcher;
+    private readonly string _url;
+    private readonly string _contentUrl;
+    private readonly ConcurrentDictionary<ObjectName, Lazy<Task>> _inflight = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly HashSet<string>? _subpaths;
+    private int _metaFetched, _contentFetched, _metaLocal, _contentLocal, _requested;
+    private long _contentWritten;
+
+    /// <summary>Prepares a pull from <paramref name="remote"/> into <paramref name="repo"/>.</summary>
+    public PullEngine(Repository repo, Remote remote, PullOptions options)
+    {
+        _repo = repo;
+        _options = options;
+        _url = options.OverrideUrl ?? remote.Url;
+        _contentUrl = options.OverrideUrl ?? remote.ContentUrl;
+        _fetcher = new Fetcher(options.Fetcher);
+        RemoteName = remote.Name;
+        GpgVerify = remote.GpgVerify;
+        if (options.Subpaths.Count > 0)
+            _subpaths = options.Subpaths.Select(p => "/" + p.Trim('/')).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The remote being pulled from.</summary>
+    public string RemoteName { get; }
+
+    /// <summary>Whether commits must be signed.</summary>
+    public bool GpgVerify { get; }
+
+    /// <summary>Verifies a commit's signatures; set by the signing layer. Without it, a remote with gpg-verify=true refuses every commit.</summary>
+    public Func<Repository, Checksum, byte[], byte[]?, string?>? CommitVerifier { get; init; }
+
+    /// <summary>Requests sent so far (for tests counting refetches).</summary>
+    public int Requests => _fetcher.Requests;
+
+    /// <summary>Runs the pull.</summary>
+    public async Task<PullResult> RunAsync(CancellationToken ct = default)
+    {
+        var config = await _fetcher.FetchBytesAsync(_url, "config", allowMissing: true, 1 << 20, ct).ConfigureAwait(false);
+        if (config is not null)
+        {
+            var mode = KeyFile.Parse(System.Text.Encoding.UTF8.GetString(config), $"{_url}/config").Get("core", "mode");
+            if (mode is not ("archive-z2" or "archive"))
+                throw new RepoException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
+        }
+        var summaryBytes = await _fetcher.FetchBytesAsync(_url, "summary", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
+        var summary = summaryBytes is null ? null : Repo.Summary.Parse(summaryBytes, $"{_url}/summary");
+
+        var wanted = await ResolveWantedAsync(summary, ct).ConfigureAwait(false);
+        using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
+        using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
+
+        foreach (var commit in wanted.Values.Distinct())
+            await PullCommitAsync(commit, _options.Depth, isParent: false, ct).ConfigureAwait(false);
+
+        _repo.SyncFilesystem();
+        foreach (var (name, commit) in wanted)
+        {
+            if (_options.Mirror)
+                _repo.SetRef(null, name, commit);
+            else
+                _repo.SetRef(RemoteName, name, commit);
+        }
+        if (_options.Mirror && _options.Refs.Count == 0 && summaryBytes is not null)
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(_repo.Path, "summary"), summaryBytes, _repo.Fsync);
+            var sig = await _fetcher.FetchBytesAsync(_url, "summary.sig", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
+            if (sig is not null)
+                AtomicFile.WriteAllBytes(Path.Combine(_repo.Path, "summary.sig"), sig, _repo.Fsync);
+        }
+        if (_options.Progress is not null)
+            ReportProgress();
+        return new PullResult(_metaFetched, _contentFetched, _metaLocal, _contentLocal, _fetcher.BytesTransferred, _contentWritten, _clock.Elapsed, wanted);
+    }
+
+    private void ReportProgress() =>
+        _options.Progress?.Invoke(new PullProgress(_metaFetched, _contentFetched, Volatile.Read(ref _requested), _fetcher.BytesTransferred, _clock.Elapsed));
+
+    private async Task<Dictionary<string, Checksum>> ResolveWantedAsync(Repo.Summary? summary, CancellationToken ct)
+    {
+        var refs = _options.Refs.ToList();
+        if (refs.Count == 0)
+        {
+            var remote = Remotes.List(_repo).FirstOrDefault(r => r.Name == RemoteName);
+            var branches = remote?.Branches ?? [];
+            if (branches.Length > 0)
+                refs.AddRange(branches);
+            else if (_options.Mirror && summary is not null)
+                refs.AddRange(summary.Refs.Select(r => r.Name));
+            else if (_options.Mirror)
+                throw new RepoException($"Fetching all refs was requested in mirror mode, but remote repository at {_url} does not have a summary");
+            else
+                throw new RepoException($"No refs specified and no configured branches for remote {RemoteName}");
+        }
+        var wanted = new Dictionary<string, Checksum>(StringComparer.Ordinal);
+        foreach (var spec in refs)
+        {
+            int at = spec.LastIndexOf('@');
+            if (at > 0 && Checksum.TryParse(spec.AsSpan(at + 1), out var pinned))
+            {
+                wanted[spec[..at]] = pinned;
+                continue;
+            }
+            Repository.ValidateRefName(spec);
+            if (summary is not null)
+            {
+                var entry = summary.Find(spec) ?? throw new RepoException($"No such branch '{spec}' in repository summary of remote {RemoteName} ({_url})");
+                wanted[spec] = entry.Checksum;
+                continue;
+            }
+            var refFile = await _fetcher.FetchBytesAsync(_url, "refs/heads/" + spec, allowMissing: true, 1024, ct).ConfigureAwait(false)
+                ?? throw new RepoException($"No such branch '{spec}' in remote {RemoteName} ({_url})");
+            var text = System.Text.Encoding.ASCII.GetString(refFile).Trim();
+            wanted[spec] = Checksum.TryParse(text, out var c) ? c : throw new RepoException($"Remote ref {spec} at {_url} does not contain a checksum: '{text}'");
+        }
+        return wanted;
+    }
+
+    private string PartialMarker(Checksum c) => Path.Combine(_repo.Path, "state", c + ".commitpartial");
+
+    private async Task PullCommitAsync(Checksum commit, int depth, bool isParent, CancellationToken ct)
+    {
+        var marker = PartialMarker(commit);
+        bool haveCommit = _repo.HasObject(commit, ObjectType.Commit);
+        bool partial = File.Exists(marker);
+        if (haveCommit && !partial && _subpaths is null && !_options.CommitMetadataOnly)
+        {
+            // Complete locally: only the requested history depth may still be missing.
+            await PullParentsAsync(_repo.LoadCommit(commit), depth, ct).ConfigureAwait(false);
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+        if (!partial)
+            File.WriteAllBytes(marker, []);
+
+        if (!haveCommit)
+        {
+            var bytes = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(commit, ObjectType.Commit), allowMissing: isParent, MaxMetadataSize, ct).ConfigureAwait(false);
+            if (bytes is null)
+            {
+                File.Delete(marker);
+                return;
+            }
+            var detached = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(commit, ObjectType.CommitMeta), allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
+            VerifyMetadata(commit, ObjectType.Commit, bytes);
+            if (GpgVerify)
+                VerifyCommitSignature(commit, bytes, detached);
+            if (detached is not null)
+                _repo.WriteDetachedMetadata(commit, detached);
+            _repo.WriteMetadata(ObjectType.Commit, bytes);
+            Interlocked.Increment(ref _metaFetched);
+        }
+        else if (GpgVerify)
+        {
+            var detached = _repo.LoadDetachedMetadata(commit)?.Data.ToArray();
+            VerifyCommitSignature(commit, _repo.LoadMetadataBytes(commit, ObjectType.Commit), detached);
+        }
+
+        var c = _repo.LoadCommit(commit);
+        if (!_options.CommitMetadataOnly)
+        {
+            await WalkAsync(c.RootTree, c.RootMeta, "/", ct).ConfigureAwait(false);
+            if (_subpaths is null)
+                File.Delete(marker);
+        }
+        await PullParentsAsync(c, depth, ct).ConfigureAwait(false);
+    }
+
+    private async Task PullParentsAsync(Objects.Commit c, int depth, CancellationToken ct)
+    {
+        if (depth != 0 && c.Parent is { } parent)
+            await PullCommitAsync(parent, depth < 0 ? depth : depth - 1, isParent: true, ct).ConfigureAwait(false);
+    }
+
+    private void VerifyCommitSignature(Checksum commit, byte[] commitBytes, byte[]? detached)
+    {
+        if (CommitVerifier is null)
+        {
+            bool signed = detached is not null && new GVariant.GVariantView(GVariant.GVariantType.VarDict, detached).TryLookup("ostree.gpgsigs", out _);
+            throw new RepoException(signed
+                ? $"Commit {commit}: GPG verification enabled, but signatures cannot be checked here (use gpg-verify=false in remote config to disable)"
+                : $"Commit {commit}: GPG verification enabled, but no signatures found (use gpg-verify=false in remote config to disable)");
+        }
+        var failure = CommitVerifier(_repo, commit, commitBytes, detached);
+        if (failure is not null)
+            throw new RepoException($"Commit {commit}: {failure}");
+    }
+
+    private static string ObjectRelPath(Checksum c, ObjectType type)
+    {
+        var hex = c.ToString();
+        return $"objects/{hex[..2]}/{hex[2..]}.{type.Extension(archive: true)}";
+    }
+
+    private static void VerifyMetadata(Checksum expected, ObjectType type, byte[] bytes)
+    {
+        var actual = Checksum.Of(bytes);
+        if (actual != expected)
+            throw new RepoException($"Corrupted {type.Name()} object; checksum expected='{expected}' actual='{actual}'");
+    }
+
+    private bool InSubpath(string path)
+    {
+        if (_subpaths is null)
+            return true;
+        foreach (var s in _subpaths)
+        {
+            // Walk into ancestors of a wanted subpath and everything below it.
+            if (path == "/" || s == "/" || path == s || path.StartsWith(s + "/", StringComparison.Ordinal) || s.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
+
+    private bool FullyInSubpath(string path) =>
+        _subpaths is null || _subpaths.Any(s => s == "/" || path == s || path.StartsWith(s + "/", StringComparison.Ordinal));
+
+    private async Task WalkAsync(Checksum tree, Checksum meta, string path, CancellationToken ct)
+    {
+        var metaTask = EnsureMetadataAsync(meta, ObjectType.DirMeta, ct);
+        await EnsureMetadataAsync(tree, ObjectType.DirTree, ct).ConfigureAwait(false);
+        var dt = _repo.LoadDirTree(tree);
+        var tasks = new List<Task> { metaTask };
+        if (FullyInSubpath(path))
+        {
+            foreach (var f in dt.Files)
+                tasks.Add(EnsureContentAsync(f.Checksum, ct));
+        }
+        foreach (var d in dt.Dirs)
+        {
+            var childPath = path == "/" ? "/" + d.Name : path + "/" + d.Name;
+            if (InSubpath(childPath))
+                tasks.Add(WalkAsync(d.Tree, d.Meta, childPath, ct));
+        }
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private Task EnsureMetadataAsync(Checksum c, ObjectType type, CancellationToken ct) =>
+        Once(new ObjectName(c, type), async () =>
+        {
+            if (_repo.HasObject(c, type))
+                return;
+            foreach (var cache in _options.LocalCaches)
+            {
+                if (cache.HasObject(c, type))
+                {
+                    var local = cache.LoadMetadataBytes(c, type);
+                    VerifyMetadata(c, type, local);
+                    _repo.WriteMetadata(type, local);
+                    Interlocked.Increment(ref _metaLocal);
+                    return;
+                }
+            }
+            Interlocked.Increment(ref _requested);
+            var bytes = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(c, type), allowMissing: false, MaxMetadataSize, ct).ConfigureAwait(false);
+            VerifyMetadata(c, type, bytes!);
+            _repo.WriteMetadata(type, bytes!);
+            Interlocked.Increment(ref _metaFetched);
+        });
+
+    private Task EnsureContentAsync(Checksum c, CancellationToken ct) =>
+        Once(new ObjectName(c, ObjectType.File), async () =>
+        {
+            if (_repo.HasObject(c, ObjectType.File))
+                return;
+            foreach (var cache in _options.LocalCaches)
+            {
+                if (cache.HasObject(c, ObjectType.File))
+                {
+                    var obj = cache.OpenContent(c);
+                    using var data = obj.Header.IsSymlink ? null : obj.OpenData();
+                    _repo.WriteContent(obj.Header, data, obj.Size, c);
+                    Interlocked.Increment(ref _contentLocal);
+                    return;
+                }
+            }
+            Interlocked.Increment(ref _requested);
+            var tmp = _repo.NewTmpPath("pull");
+            try
+            {
+                await _fetcher.FetchToFileAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, allowMissing: false, ct).ConfigureAwait(false);
+                long size = await Task.Run(() => _repo.ImportArchiveContent(tmp, c), ct).ConfigureAwait(false);
+                Interlocked.Add(ref _contentWritten, size);
+                Interlocked.Increment(ref _contentFetched);
+            }
+            finally
+            {
+                if (File.Exists(tmp))
+                    File.Delete(tmp);
+            }
+        });
+
+    private Task Once(ObjectName name, Func<Task> work) =>
+        _inflight.GetOrAdd(name, _ => new Lazy<Task>(work)).Value;
+
+    /// <inheritdoc />
+    public void Dispose() => _fetcher.Dispose();
+}

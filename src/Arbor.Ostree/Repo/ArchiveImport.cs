@@ -1,0 +1,107 @@
+// Taking in a `.filez` object that arrived from elsewhere (pull, static delta fallback): parse its
+// header, inflate its data while hashing, and refuse it unless the checksum is the expected one.
+// An archive repository then keeps the file exactly as received; other modes store the content
+// in their own form (one pass: WriteContent hashes while it writes).
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Arbor.Ostree.Objects;
+
+namespace Arbor.Ostree.Repo;
+
+public sealed partial class Repository
+{
+    /// <summary>Verifies the archive-form object at <paramref name="filezPath"/> and stores it; returns the content size.</summary>
+    /// <exception cref="RepoException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
+    public long ImportArchiveContent(string filezPath, Checksum expected)
+    {
+        FileHeader header;
+        ulong size;
+        long dataOffset;
+        try
+        {
+            using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            Span<byte> prefix = stackalloc byte[8];
+            fs.ReadExactly(prefix);
+            uint len = BinaryPrimitives.ReadUInt32BigEndian(prefix);
+            if (len > fs.Length - 8 || len > 1 << 24)
+                throw new InvalidDataException($"header length {len} is larger than the object");
+            var hbytes = new byte[len];
+            fs.ReadExactly(hbytes);
+            header = FileHeader.ParseArchive(hbytes, out size);
+            dataOffset = 8 + len;
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentOutOfRangeException)
+        {
+            throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+        }
+        if (!header.IsRegular && !header.IsSymlink)
+            throw new RepoException($"Corrupted file object {expected}: unsupported mode 0{Convert.ToString(header.Mode, 8)}");
+        long contentSize = header.IsSymlink ? 0 : checked((long)size);
+
+        if (!IsArchive)
+        {
+            if (header.IsSymlink)
+            {
+                WriteContent(header, null, 0, expected);
+                return 0;
+            }
+            using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            fs.Position = dataOffset;
+            using var z = new DeflateStream(fs, CompressionMode.Decompress);
+            try
+            {
+                WriteContent(header, z, contentSize, expected);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+            }
+            return contentSize;
+        }
+
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
+            if (!header.IsSymlink)
+            {
+                using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                fs.Position = dataOffset;
+                using var z = new DeflateStream(fs, CompressionMode.Decompress);
+                var buf = ArrayPool<byte>.Shared.Rent(1 << 17);
+                try
+                {
+                    long left = contentSize;
+                    while (left > 0)
+                    {
+                        int n = z.Read(buf, 0, (int)Math.Min(buf.Length, left));
+                        if (n <= 0)
+                            throw new RepoException($"Corrupted file object {expected}: compressed data ends {left} bytes early");
+                        hash.AppendData(buf, 0, n);
+                        left -= n;
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buf);
+                }
+            }
+            var actual = Checksum.From(hash);
+            if (actual != expected)
+                throw new RepoException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
+        }
+        File.SetUnixFileMode(filezPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var final = ObjectPath(expected, ObjectType.File);
+        if (!Native.LibC.TryLStat(final, out _, out _))
+        {
+            EnsureObjectSubdir(expected);
+            File.Move(filezPath, final, overwrite: true);
+        }
+        return contentSize;
+    }
+}
