@@ -115,6 +115,7 @@ public static class Tools
             "echo \"arbor oracle stand-in: only 'arbor ostree ...' is available\" >&2\n" +
             "exit 2\n");
         File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         return path;
     }
 
