@@ -39,18 +39,20 @@ public static class GVariantText
                 sb.Append('>');
                 break;
             case GVMaybe m:
+                // glib annotates the maybe itself (Just or Nothing) and prints the child without
+                // annotations, writing "just" only where the child would read as "nothing".
+                if (annotate)
+                    sb.Append('@').Append(m.Type.Signature).Append(' ');
                 if (m.Inner is null)
                 {
-                    if (annotate)
-                        sb.Append('@').Append(m.Type.Signature).Append(' ');
                     sb.Append("nothing");
                 }
                 else
                 {
-                    // glib writes "just" only where the child could be mistaken for nothing.
-                    if (m.Inner is GVMaybe)
+                    var child = Print(m.Inner, false);
+                    if (child.EndsWith("nothing", StringComparison.Ordinal))
                         sb.Append("just ");
-                    Print(sb, m.Inner, annotate);
+                    sb.Append(child);
                 }
                 break;
             case GVArray a:
@@ -111,19 +113,16 @@ public static class GVariantText
     private static void PrintBytes(StringBuilder sb, GVBytes b, bool annotate)
     {
         var span = b.Value.Span;
-        // A NUL-terminated byte string with no other NUL prints as b'...'.
+        // A NUL-terminated byte string with no other NUL prints as b'...', escaped as
+        // g_strescape does, in double quotes when it holds a single quote.
         if (span.Length > 0 && span[^1] == 0 && span[..^1].IndexOf((byte)0) < 0)
         {
             var text = span[..^1];
-            bool printable = true;
-            foreach (var c in text)
-                printable &= c >= 0x20 && c < 0x7f;
-            if (printable)
-            {
-                sb.Append('b');
-                AppendQuoted(sb, Encoding.ASCII.GetString(text));
-                return;
-            }
+            char quote = text.IndexOf((byte)'\'') >= 0 ? '"' : '\'';
+            sb.Append('b').Append(quote);
+            AppendStrEscaped(sb, text);
+            sb.Append(quote);
+            return;
         }
         if (span.Length == 0)
         {
@@ -181,9 +180,15 @@ public static class GVariantText
                 break;
             case 'd':
                 {
-                    var s = n.AsDouble.ToString("R", inv);
+                    // g_ascii_dtostr: printf "%.17g" (which .NET's G17 matches but for the case
+                    // of the exponent marker), then ".0" when there is no '.', 'e' or 'n'.
+                    double d = n.AsDouble;
+                    bool negative = (long)n.Bits < 0;
+                    string s = double.IsNaN(d) ? (negative ? "-nan" : "nan")
+                        : double.IsInfinity(d) ? (negative ? "-inf" : "inf")
+                        : d.ToString("G17", inv).Replace('E', 'e');
                     sb.Append(s);
-                    if (!s.Contains('.') && !s.Contains('E') && !s.Contains("inf", StringComparison.OrdinalIgnoreCase) && !s.Contains("NaN", StringComparison.Ordinal))
+                    if (s.IndexOfAny(['.', 'e', 'n']) < 0)
                         sb.Append(".0");
                     break;
                 }
@@ -192,30 +197,67 @@ public static class GVariantText
 
     private static void AppendQuoted(StringBuilder sb, string s)
     {
-        char quote = s.Contains('\'') && !s.Contains('"') ? '"' : '\'';
+        // As g_variant_print: double quotes whenever the string holds a single quote; the quote
+        // and backslash escaped; characters g_unichar_isprint rejects (controls, format
+        // characters, unassigned code points) as C escapes or \uXXXX / \UXXXXXXXX.
+        char quote = s.Contains('\'') ? '"' : '\'';
         sb.Append(quote);
-        foreach (var c in s)
+        foreach (var r in s.EnumerateRunes())
         {
+            int c = r.Value;
+            if (c == quote || c == '\\')
+                sb.Append('\\');
+            if (IsPrint(r))
+            {
+                sb.Append(r.ToString());
+                continue;
+            }
+            sb.Append('\\');
             switch (c)
             {
-                case '\\': sb.Append("\\\\"); break;
-                case '\a': sb.Append("\\a"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\v': sb.Append("\\v"); break;
+                case '\a': sb.Append('a'); break;
+                case '\b': sb.Append('b'); break;
+                case '\f': sb.Append('f'); break;
+                case '\n': sb.Append('n'); break;
+                case '\r': sb.Append('r'); break;
+                case '\t': sb.Append('t'); break;
+                case '\v': sb.Append('v'); break;
                 default:
-                    if (c == quote)
-                        sb.Append('\\').Append(c);
-                    else if (c < 0x20 || c == 0x7f)
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    if (c < 0x10000)
+                        sb.Append('u').Append(c.ToString("x4", CultureInfo.InvariantCulture));
                     else
-                        sb.Append(c);
+                        sb.Append('U').Append(c.ToString("x8", CultureInfo.InvariantCulture));
                     break;
             }
         }
         sb.Append(quote);
+    }
+
+    private static bool IsPrint(Rune r) => Rune.GetUnicodeCategory(r) is not
+        (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate);
+
+    /// <summary>Escapes bytes as g_strescape: C escapes for \b \f \n \r \t \v \\ and ", octal outside 0x20..0x7e.</summary>
+    private static void AppendStrEscaped(StringBuilder sb, ReadOnlySpan<byte> text)
+    {
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case (byte)'\b': sb.Append("\\b"); break;
+                case (byte)'\f': sb.Append("\\f"); break;
+                case (byte)'\n': sb.Append("\\n"); break;
+                case (byte)'\r': sb.Append("\\r"); break;
+                case (byte)'\t': sb.Append("\\t"); break;
+                case (byte)'\v': sb.Append("\\v"); break;
+                case (byte)'\\': sb.Append("\\\\"); break;
+                case (byte)'"': sb.Append("\\\""); break;
+                default:
+                    if (c < 0x20 || c >= 0x7f)
+                        sb.Append('\\').Append((char)('0' + ((c >> 6) & 7))).Append((char)('0' + ((c >> 3) & 7))).Append((char)('0' + (c & 7)));
+                    else
+                        sb.Append((char)c);
+                    break;
+            }
+        }
     }
 }

@@ -49,7 +49,7 @@ public sealed class GVariantType : IEquatable<GVariantType>
         if (Cache.TryGetValue(signature, out var cached))
             return cached;
         int pos = 0;
-        var type = ParseOne(signature, ref pos);
+        var type = ParseOne(signature, ref pos, 0);
         if (pos != signature.Length)
             throw new FormatException($"GVariant type '{signature}': trailing characters at offset {pos}");
         Cache.TryAdd(signature, type);
@@ -93,10 +93,16 @@ public sealed class GVariantType : IEquatable<GVariantType>
     /// <summary>True for the basic (non-container) types that may be dictionary keys.</summary>
     public bool IsBasic => Kind is 'b' or 'y' or 'n' or 'q' or 'i' or 'u' or 'x' or 't' or 'h' or 'd' or 's' or 'o' or 'g';
 
-    private static GVariantType ParseOne(string s, ref int pos)
+    /// <summary>How deeply container types may nest, as glib's G_VARIANT_MAX_RECURSION_DEPTH.</summary>
+    public const int MaxDepth = 128;
+
+    private static GVariantType ParseOne(string s, ref int pos, int depth)
     {
         if (pos >= s.Length)
             throw new FormatException($"GVariant type '{s}': unexpected end");
+        // Type strings come from untrusted data (a variant's trailer); bound the recursion.
+        if (depth > MaxDepth)
+            throw new FormatException($"GVariant type '{(s.Length > 64 ? s[..64] + "..." : s)}': nested deeper than {MaxDepth} levels");
         int start = pos;
         char c = s[pos++];
         switch (c)
@@ -105,14 +111,14 @@ public sealed class GVariantType : IEquatable<GVariantType>
                 return Intern(s, start, pos, c, []);
             case 'a' or 'm':
                 {
-                    var elem = ParseOne(s, ref pos);
+                    var elem = ParseOne(s, ref pos, depth + 1);
                     return Intern(s, start, pos, c, [elem]);
                 }
             case '(':
                 {
                     var members = new List<GVariantType>();
                     while (pos < s.Length && s[pos] != ')')
-                        members.Add(ParseOne(s, ref pos));
+                        members.Add(ParseOne(s, ref pos, depth + 1));
                     if (pos >= s.Length)
                         throw new FormatException($"GVariant type '{s}': unterminated tuple at offset {start}");
                     pos++;
@@ -120,10 +126,10 @@ public sealed class GVariantType : IEquatable<GVariantType>
                 }
             case '{':
                 {
-                    var key = ParseOne(s, ref pos);
+                    var key = ParseOne(s, ref pos, depth + 1);
                     if (!key.IsBasic)
                         throw new FormatException($"GVariant type '{s}': dictionary key '{key.Signature}' is not a basic type");
-                    var value = ParseOne(s, ref pos);
+                    var value = ParseOne(s, ref pos, depth + 1);
                     if (pos >= s.Length || s[pos] != '}')
                         throw new FormatException($"GVariant type '{s}': dictionary entry at offset {start} must have exactly two members");
                     pos++;

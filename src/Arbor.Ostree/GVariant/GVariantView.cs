@@ -159,7 +159,11 @@ public readonly struct GVariantView
                     var elem = Type.Element;
                     if (Data.Length == 0 || index != 0)
                         throw new ArgumentOutOfRangeException(nameof(index));
-                    return elem.IsFixedSize ? new GVariantView(elem, Data) : new GVariantView(elem, Data[..^1]);
+                    if (elem.IsFixedSize)
+                        return new GVariantView(elem, Data);
+                    if (Span[^1] != 0)
+                        throw Bad("maybe value does not end in a NUL byte");
+                    return new GVariantView(elem, Data[..^1]);
                 }
             case '(' or '{':
                 return TupleChild(index);
@@ -227,14 +231,15 @@ public readonly struct GVariantView
             {
                 offsetsUsed++;
                 int at = Data.Length - offsetsUsed * osz;
-                if (at < 0)
+                // An empty container has no room for framing offsets (osz is 0).
+                if (osz == 0 || at < 0)
                     throw Bad("framing offsets past the start");
                 ulong e = ReadOffset(at, osz);
-                if (e > (ulong)Data.Length)
+                if (e > (ulong)at)
                     throw Bad($"member {i} ends past the container");
                 end = (int)e;
             }
-            if (end < pos || end > Data.Length)
+            if (end < pos || end > Data.Length - (offsetsUsed * osz))
                 throw Bad($"member {i} has bad bounds {pos}..{end}");
             if (i == index)
                 return new GVariantView(t, Data[pos..end]);
@@ -267,9 +272,20 @@ public readonly struct GVariantView
         return false;
     }
 
+    /// <summary>How deeply values may nest (glib's G_VARIANT_MAX_RECURSION_DEPTH).</summary>
+    public const int MaxDepth = 128;
+
     /// <summary>Converts the whole view into an in-memory value tree.</summary>
-    public GVariantValue ToValue()
+    /// <exception cref="GVariantFormatException">The data is malformed or nests deeper than <see cref="MaxDepth"/>.</exception>
+    public GVariantValue ToValue() => ToValue(0);
+
+    private GVariantValue ToValue(int depth)
     {
+        // Type strings are limited in depth, but variants can nest without bound in very little
+        // data; untrusted input must not be able to exhaust the stack.
+        if (depth > MaxDepth)
+            throw Bad($"values nest deeper than {MaxDepth} levels");
+        depth++;
         switch (Type.Kind)
         {
             case 'b' or 'y' or 'n' or 'q' or 'i' or 'u' or 'h' or 'x' or 't' or 'd':
@@ -287,25 +303,25 @@ public readonly struct GVariantView
             case 's' or 'o' or 'g':
                 return new GVString(GetString(), Type.Kind);
             case 'v':
-                return new GVVariant(GetVariant().ToValue());
+                return new GVVariant(GetVariant().ToValue(depth));
             case 'a' when Type.Element.Kind == 'y':
                 return new GVBytes(Data.ToArray());
             case 'a':
                 {
                     var items = new GVariantValue[ChildCount];
                     for (int i = 0; i < items.Length; i++)
-                        items[i] = GetChild(i).ToValue();
+                        items[i] = GetChild(i).ToValue(depth);
                     return new GVArray(Type.Element, items);
                 }
             case 'm':
-                return new GVMaybe(Type.Element, ChildCount == 0 ? null : GetChild(0).ToValue());
+                return new GVMaybe(Type.Element, ChildCount == 0 ? null : GetChild(0).ToValue(depth));
             case '{':
-                return new GVDictEntry(GetChild(0).ToValue(), GetChild(1).ToValue());
+                return new GVDictEntry(GetChild(0).ToValue(depth), GetChild(1).ToValue(depth));
             default:
                 {
                     var items = new GVariantValue[Type.Children.Count];
                     for (int i = 0; i < items.Length; i++)
-                        items[i] = GetChild(i).ToValue();
+                        items[i] = GetChild(i).ToValue(depth);
                     return new GVTuple(items);
                 }
         }
