@@ -20,10 +20,7 @@ internal sealed class ShowVerb : OstreeVerb
     [
         new("print-related", '\0', OptionArg.None, "Show the \"related\" commits"),
         new("print-variant-type", '\0', OptionArg.String, "Memory map OBJECT (in this case a filename) to the GVariant type string", "TYPE"),
-        new("list-metadata-keys", '\0', OptionArg.None, "List the available metadata keys"),
         new("print-metadata-key", '\0', OptionArg.String, "Print string value of metadata key", "KEY"),
-        new("print-hex", '\0', OptionArg.None, "For byte array valued keys, output an unquoted hexadecimal string"),
-        new("list-detached-metadata-keys", '\0', OptionArg.None, "List the available detached metadata keys"),
         new("print-detached-metadata-key", '\0', OptionArg.String, "Print string value of detached metadata key", "KEY"),
         new("print-sizes", '\0', OptionArg.None, "Show the commit size metadata"),
         new("raw", '\0', OptionArg.None, "Show raw variant data"),
@@ -45,19 +42,10 @@ internal sealed class ShowVerb : OstreeVerb
             var key = detached ? a.Get("print-detached-metadata-key")! : a.Get("print-metadata-key")!;
             var meta = GetMetadata(ctx.Repo, ctx.Repo.ResolveRev(rev)!.Value, detached);
             var value = meta.FirstOrDefault(kv => kv.Key == key).Value ?? throw new RepoException($"No such metadata key '{key}'");
-            if (a.Has("print-hex") && value is GVBytes bytes)
-                o.Write(Convert.ToHexStringLower(bytes.Value.Span) + "\n");
-            else if (a.Has("no-byteswap"))
+            if (a.Has("no-byteswap"))
                 o.Write(GVariantText.Print(value, true) + "\n");
             else
                 o.Write(CommitPrinter.PrintSwapped(value) + "\n");
-            return 0;
-        }
-        if (a.Has("list-metadata-keys") || a.Has("list-detached-metadata-keys"))
-        {
-            var meta = GetMetadata(ctx.Repo, ctx.Repo.ResolveRev(rev)!.Value, a.Has("list-detached-metadata-keys"));
-            foreach (var k in meta.Select(kv => kv.Key).Order(StringComparer.Ordinal))
-                o.Write(k + "\n");
             return 0;
         }
         if (a.Has("print-related"))
