@@ -87,7 +87,15 @@ internal sealed class ShowVerb : OstreeVerb
                 return 0;
             }
         }
-        var obj = repo.OpenContent(csum);
+        ContentObject obj;
+        try
+        {
+            obj = repo.OpenContent(csum);
+        }
+        catch (RepoException e)
+        {
+            throw new RepoException($"Opening content object {csum}: {e.Message}", e);
+        }
         var h = obj.Header;
         var sb = new StringBuilder();
         sb.Append("Object: ").Append(rev).Append("\nType: file\nFile Type: ");
@@ -99,7 +107,6 @@ internal sealed class ShowVerb : OstreeVerb
         sb.Append("Uid: ").Append(h.Uid.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("Gid: ").Append(h.Gid.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("Extended Attributes: ");
-        // ostree_repo_load_file yields no xattrs variant in bare-user-only/archive-less cases only when absent.
         sb.Append("{ ").Append(GVariantText.Print(Xattrs.ToValue(h.Xattrs), true)).Append(" }\n");
         o.Write(sb.ToString());
         return 0;
