@@ -13,7 +13,7 @@ public enum ObjectType : byte
     DirMeta = 3,
     /// <summary>A commit (<c>.commit</c>).</summary>
     Commit = 4,
-    /// <summary>Marks a deleted commit (<c>.commit-tombstone</c>).</summary>
+    /// <summary>Marks a deleted commit (<c>.tombstone-commit</c>).</summary>
     TombstoneCommit = 5,
     /// <summary>Detached commit metadata such as signatures (<c>.commitmeta</c>).</summary>
     CommitMeta = 6,
@@ -38,7 +38,7 @@ public static class ObjectTypes
         ObjectType.DirTree => "dirtree",
         ObjectType.DirMeta => "dirmeta",
         ObjectType.Commit => "commit",
-        ObjectType.TombstoneCommit => "commit-tombstone",
+        ObjectType.TombstoneCommit => "tombstone-commit",
         ObjectType.CommitMeta => "commitmeta",
         ObjectType.PayloadLink => "payload-link",
         ObjectType.FileXattrs => "file-xattrs",
