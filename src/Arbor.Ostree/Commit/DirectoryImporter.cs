@@ -93,7 +93,15 @@ public sealed class DirectoryImporter
         var byInode = new Dictionary<(ulong, ulong), FileJob>();
         Scan(full, st, into, jobs, byInode);
 
-        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, job => job.Result = WriteFile(job));
+        try
+        {
+            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, job => job.Result = WriteFile(job));
+        }
+        catch (AggregateException e)
+        {
+            // Report the first failure as it happened, not wrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         foreach (var job in jobs)
         {
             foreach (var (dir, name) in job.Targets)

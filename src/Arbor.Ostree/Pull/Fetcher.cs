@@ -4,6 +4,7 @@
 // ostree's n-network-retries). A 404 is an answer, not an error, where the caller allows it.
 // Bodies are counted for the final "N KiB transferred" line.
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Arbor.Ostree.Repo;
@@ -155,6 +156,45 @@ public sealed class Fetcher : IDisposable
             return this;
         }, ct).ConfigureAwait(false);
         return ok is not null;
+    }
+
+    /// <summary>Fetches a file that is usually small: into memory when the server announces at most
+    /// <paramref name="memoryLimit"/> bytes, otherwise into <paramref name="spillPath"/>.</summary>
+    /// <returns>The bytes, or null when the body went to <paramref name="spillPath"/>.</returns>
+    public async Task<byte[]?> FetchSmallOrSpillAsync(string baseUrl, string relative, string spillPath, long memoryLimit, CancellationToken ct)
+    {
+        var uri = Combine(baseUrl, relative);
+        if (uri.IsFile)
+        {
+            var fi = new FileInfo(uri.LocalPath);
+            if (!fi.Exists)
+                throw new RepoException($"Couldn't find file {uri.LocalPath}");
+            if (fi.Length <= memoryLimit)
+                return File.ReadAllBytes(uri.LocalPath);
+            File.Copy(uri.LocalPath, spillPath, overwrite: true);
+            return null;
+        }
+        var box = await WithRetries(uri, allowMissing: false, async response =>
+        {
+            var len = response.Content.Headers.ContentLength;
+            if (len is { } l && l <= memoryLimit)
+            {
+                var data = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                Interlocked.Add(ref _bytes, data.Length);
+                return new StrongBox<byte[]?>(data);
+            }
+            await using var fs = new FileStream(spillPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            var buf = new byte[1 << 16];
+            int n;
+            while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+            {
+                await fs.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+                Interlocked.Add(ref _bytes, n);
+            }
+            return new StrongBox<byte[]?>(null);
+        }, ct).ConfigureAwait(false);
+        return box!.Value;
     }
 
     private static byte[]? ReadLocal(string path, bool allowMissing, long maxSize)

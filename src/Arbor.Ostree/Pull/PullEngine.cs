@@ -348,8 +348,8 @@ public sealed class PullEngine : IDisposable
             var tmp = _repo.NewTmpPath("pull");
             try
             {
-                await _fetcher.FetchToFileAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, allowMissing: false, ct).ConfigureAwait(false);
-                long size = await Task.Run(() => _repo.ImportArchiveContent(tmp, c), ct).ConfigureAwait(false);
+                var bytes = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, 4 << 20, ct).ConfigureAwait(false);
+                long size = bytes is not null ? _repo.ImportArchiveContent(bytes, c) : _repo.ImportArchiveContent(tmp, c);
                 Interlocked.Add(ref _contentWritten, size);
                 Interlocked.Increment(ref _contentFetched);
             }

@@ -14,14 +14,40 @@ public sealed partial class Repository
 {
     /// <summary>Verifies the archive-form object at <paramref name="filezPath"/> and stores it; returns the content size.</summary>
     /// <exception cref="RepoException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
-    public long ImportArchiveContent(string filezPath, Checksum expected)
+    public long ImportArchiveContent(string filezPath, Checksum expected) =>
+        ImportArchiveContent(() => new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), expected, final =>
+        {
+            File.SetUnixFileMode(filezPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.Move(filezPath, final, overwrite: true);
+        });
+
+    /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
+    public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected) =>
+        ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected, final =>
+        {
+            var tmp = NewTmpPath("pull");
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                    fs.Write(filez);
+                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                File.Move(tmp, final, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(tmp))
+                    File.Delete(tmp);
+            }
+        });
+
+    private long ImportArchiveContent(Func<Stream> open, Checksum expected, Action<string> storeRaw)
     {
         FileHeader header;
         ulong size;
         long dataOffset;
         try
         {
-            using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var fs = open();
             Span<byte> prefix = stackalloc byte[8];
             fs.ReadExactly(prefix);
             uint len = BinaryPrimitives.ReadUInt32BigEndian(prefix);
@@ -47,7 +73,7 @@ public sealed partial class Repository
                 WriteContent(header, null, 0, expected);
                 return 0;
             }
-            using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var fs = open();
             fs.Position = dataOffset;
             using var z = new DeflateStream(fs, CompressionMode.Decompress);
             try
@@ -66,7 +92,7 @@ public sealed partial class Repository
             hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
             if (!header.IsSymlink)
             {
-                using var fs = new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                using var fs = open();
                 fs.Position = dataOffset;
                 using var z = new DeflateStream(fs, CompressionMode.Decompress);
                 var buf = ArrayPool<byte>.Shared.Rent(1 << 17);
@@ -95,12 +121,11 @@ public sealed partial class Repository
             if (actual != expected)
                 throw new RepoException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
         }
-        File.SetUnixFileMode(filezPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var final = ObjectPath(expected, ObjectType.File);
         if (!Native.LibC.TryLStat(final, out _, out _))
         {
             EnsureObjectSubdir(expected);
-            File.Move(filezPath, final, overwrite: true);
+            storeRaw(final);
         }
         return contentSize;
     }

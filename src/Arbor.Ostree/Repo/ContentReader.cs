@@ -103,8 +103,9 @@ public sealed partial class Repository
         var list = new List<Xattr>(names.Count);
         foreach (var n in names)
         {
+            // ostree skips attributes whose value is empty, so the same tree hashes the same.
             var v = LibC.LGetXattr(path, n);
-            if (v is not null)
+            if (v is { Length: > 0 })
                 list.Add(new Xattr(n, v));
         }
         return Xattrs.Canonicalize(list);

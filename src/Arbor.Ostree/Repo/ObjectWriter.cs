@@ -245,8 +245,8 @@ public sealed partial class Repository
             switch (Mode)
             {
                 case RepoMode.Archive:
-                    // ostree records the target length as the size and writes no compressed stream.
-                    var archiveHeader = header.SerializeArchive((ulong)Encoding.UTF8.GetByteCount(header.SymlinkTarget));
+                    // ostree records size 0 for symlinks and writes no compressed stream.
+                    var archiveHeader = header.SerializeArchive(0);
                     File.WriteAllBytes(tmp, FileHeader.LengthPrefixed(archiveHeader));
                     File.SetUnixFileMode(tmp, (UnixFileMode)0x1A4);
                     break;
