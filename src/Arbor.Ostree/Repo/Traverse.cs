@@ -26,8 +26,11 @@ public sealed partial class Repository
     /// <param name="maxDepth">How many parents to follow: 0 only this commit, -1 the whole chain.</param>
     /// <param name="reachable">The set to extend; objects already in it are not walked again.</param>
     /// <param name="parents">When given, records for each object found the commits through which it was reached.</param>
+    /// <param name="tolerateCorruptTrees">When true, a dirtree that is present but does not parse is kept in the set
+    /// without being descended into (fsck reports it); otherwise it is an error.</param>
     /// <exception cref="RepoException">A dirtree of a complete commit is missing or does not parse.</exception>
-    public void TraverseCommit(Checksum commit, int maxDepth, HashSet<ObjectName> reachable, Dictionary<ObjectName, List<Checksum>>? parents = null)
+    public void TraverseCommit(Checksum commit, int maxDepth, HashSet<ObjectName> reachable, Dictionary<ObjectName, List<Checksum>>? parents = null,
+        bool tolerateCorruptTrees = false)
     {
         Checksum? current = commit;
         while (current is { } c)
@@ -38,7 +41,7 @@ public sealed partial class Repository
             var obj = LoadCommit(c);
             bool ignoreMissing = IsCommitPartial(c, out _);
             reachable.Add(key);
-            WalkTrees(c, obj.RootTree, obj.RootMeta, ignoreMissing, reachable, parents);
+            WalkTrees(c, obj.RootTree, obj.RootMeta, ignoreMissing, tolerateCorruptTrees, reachable, parents);
             if (maxDepth == 0 || obj.Parent is null)
                 break;
             if (maxDepth > 0)
@@ -64,7 +67,7 @@ public sealed partial class Repository
     /// <summary>The path of a commit's partial marker.</summary>
     public string CommitPartialPath(Checksum commit) => System.IO.Path.Combine(Path, "state", $"{commit}.commitpartial");
 
-    private void WalkTrees(Checksum commit, Checksum rootTree, Checksum rootMeta, bool ignoreMissing,
+    private void WalkTrees(Checksum commit, Checksum rootTree, Checksum rootMeta, bool ignoreMissing, bool tolerateCorrupt,
         HashSet<ObjectName> reachable, Dictionary<ObjectName, List<Checksum>>? parents)
     {
         AddReached(new ObjectName(rootMeta, ObjectType.DirMeta), commit, reachable, parents);
@@ -79,11 +82,11 @@ public sealed partial class Repository
             if (level.Count < 8)
             {
                 for (int i = 0; i < level.Count; i++)
-                    trees[i] = LoadTreeForWalk(level[i], ignoreMissing);
+                    trees[i] = LoadTreeForWalk(level[i], ignoreMissing, tolerateCorrupt);
             }
             else
             {
-                Parallel.For(0, level.Count, i => trees[i] = LoadTreeForWalk(level[i], ignoreMissing));
+                Parallel.For(0, level.Count, i => trees[i] = LoadTreeForWalk(level[i], ignoreMissing, tolerateCorrupt));
             }
             var next = new List<Checksum>();
             for (int i = 0; i < level.Count; i++)
@@ -107,11 +110,18 @@ public sealed partial class Repository
         }
     }
 
-    private DirTree? LoadTreeForWalk(Checksum tree, bool ignoreMissing)
+    private DirTree? LoadTreeForWalk(Checksum tree, bool ignoreMissing, bool tolerateCorrupt)
     {
         if (ignoreMissing && !HasObject(tree, ObjectType.DirTree))
             return null;
-        return LoadDirTree(tree);
+        try
+        {
+            return LoadDirTree(tree);
+        }
+        catch (RepoException) when (tolerateCorrupt && HasObject(tree, ObjectType.DirTree))
+        {
+            return null;
+        }
     }
 
     private static void AddReached(ObjectName name, Checksum commit, HashSet<ObjectName> reachable, Dictionary<ObjectName, List<Checksum>>? parents)
