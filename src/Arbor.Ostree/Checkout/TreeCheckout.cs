@@ -255,6 +255,10 @@ public sealed partial class TreeCheckout
     {
         if (LibC.TryLStat(path, out _, out _))
             return LibC.EEXIST;
+        // mkdirat never creates parents; Directory.CreateDirectory would.
+        var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (parent is not null && !Directory.Exists(parent))
+            return LibC.ENOENT;
         try
         {
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
