@@ -88,7 +88,8 @@ public sealed partial class Repository
         var header = FileHeader.ParseBareUser(meta);
         if (header.IsSymlink)
         {
-            var target = Encoding.UTF8.GetString(File.ReadAllBytes(path));
+            // ostree stores the target NUL-terminated; Arbor without. Accept both.
+            var target = Encoding.UTF8.GetString(File.ReadAllBytes(path)).TrimEnd('\0');
             return new ContentObject(header with { SymlinkTarget = target }, 0, path, 0);
         }
         return new ContentObject(header, (long)st.Size, path, 0);

@@ -1,0 +1,389 @@
+// Checking out one file (ostree's checkout_one_file_at), called from many threads at once.
+// Decision per file: zero-sized files and (in user mode) unreadable files are always copied;
+// otherwise a hardlink from objects/ when the repo mode matches the checkout mode (bare with full
+// mode, bare-user/bare-user-only with -U; bare-user symlinks are plain files there and are
+// recreated), a hardlink from uncompressed-objects-cache for archive repos in user mode when the
+// cache is on, else a copy: archive objects are inflated straight from the .filez stream.
+// Copies get ownership and xattrs (unless user mode), then the mode; mtime is left as now.
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using Arbor.Native;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+using Microsoft.Win32.SafeHandles;
+
+namespace Arbor.Ostree.Checkout;
+
+public sealed partial class TreeCheckout
+{
+    private const int CopyBufferSize = 128 * 1024;
+    private const uint SIsUid = 0x800, SIsGid = 0x400, SIrUsr = 0x100;
+
+    private readonly bool _cacheEnabled;
+    private readonly ConcurrentBag<(string Tmp, string CachePath)> _newCacheEntries = [];
+
+    private enum LinkResult { NotSupported, SkipExisted, Linked }
+
+    private void CheckoutOneFile(FileJob job)
+    {
+        var dest = job.DirPath + "/" + job.Name;
+        using var src = OpenSource(job.Checksum);
+        var header = src.Header;
+        if (job.FilterPath is not null && _options.SkipList!.Contains(job.FilterPath))
+            return;
+
+        bool isSymlink = header.IsSymlink;
+        bool zeroSized = !isSymlink && src.Size == 0;
+        bool overrideUnreadable = _user && !isSymlink && (header.Mode & SIrUsr) == 0;
+        bool needCopy = true;
+        if (zeroSized || overrideUnreadable)
+        {
+            needCopy = true;
+        }
+        else if (!_options.ForceCopy)
+        {
+            bool repoUserMode = _repo.Mode is RepoMode.BareUser or RepoMode.BareUserOnly;
+            bool hardlinkable = (_repo.Mode == RepoMode.Bare && !_user) || (repoUserMode && _user);
+            bool bareUserSymlink = repoUserMode && isSymlink;
+            if (_options.NoCopyFallback && !hardlinkable && !bareUserSymlink)
+            {
+                throw new RepoException(repoUserMode
+                    ? "User repository mode requires user checkout mode to hardlink"
+                    : "Bare repository mode cannot hardlink in user checkout mode");
+            }
+            if (hardlinkable && !bareUserSymlink)
+                needCopy = Hardlink(job.Checksum, src.Path, dest, allowNoent: true) == LinkResult.NotSupported;
+            else if (_cacheEnabled && !isSymlink)
+                needCopy = CheckoutViaCache(job.Checksum, src, dest) == LinkResult.NotSupported;
+        }
+        if (needCopy)
+        {
+            try
+            {
+                CopyOut(src, dest, overrideUnreadable);
+            }
+            catch (Exception e) when (e is IOException or RepoException)
+            {
+                throw new RepoException($"Copy checkout of {job.Checksum} to {job.Name}: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Links <paramref name="source"/> to <paramref name="dest"/>, handling EEXIST per overwrite mode.</summary>
+    private LinkResult Hardlink(Checksum checksum, string source, string dest, bool allowNoent)
+    {
+        int err = LibC.TryLink(source, dest);
+        if (err == 0)
+            return LinkResult.Linked;
+        if (!_options.NoCopyFallback && err is LibC.EMLINK or LibC.EXDEV or LibC.EPERM)
+            return LinkResult.NotSupported;
+        if (allowNoent && err == LibC.ENOENT)
+            return LinkResult.NotSupported;
+        var what = $"Hardlinking {LoosePath(checksum)} to {Path.GetFileName(dest)}";
+        if (err != LibC.EEXIST)
+            throw new NativeIOException(what, null, err);
+        switch (_options.Overwrite)
+        {
+            case OverwriteMode.None:
+                throw new RepoException($"{what}: File exists");
+            case OverwriteMode.AddFiles:
+                return LinkResult.SkipExisted;
+        }
+        var s = LibC.LStat(source);
+        var d = LibC.LStat(dest);
+        bool identical = s.Device == d.Device && s.Inode == d.Inode;
+        if (!identical && s.Mode == d.Mode && s.Uid == d.Uid && s.Gid == d.Gid && s.Size == d.Size)
+            identical = ChecksumOnDisk(dest, d) == checksum;
+        if (identical)
+            return LinkResult.SkipExisted;
+        if (_options.Overwrite == OverwriteMode.UnionIdentical)
+            throw new RepoException($"{what}: File exists");
+        var tmp = _repo.TmpDir + "/checkout-union-" + Guid.NewGuid().ToString("N")[..6];
+        LibC.Link(source, tmp);
+        if (_options.ProcessWhiteouts)
+            RemoveRecursive(dest);
+        File.Move(tmp, dest, overwrite: true);
+        return LinkResult.Linked;
+    }
+
+    /// <summary>The checksum of a file already in the destination, as the repository would record it.</summary>
+    private Checksum ChecksumOnDisk(string path, FileStat st)
+    {
+        bool bareUserOnly = _repo.Mode == RepoMode.BareUserOnly;
+        var xattrs = bareUserOnly ? Xattrs.None : Repository.ReadXattrs(path);
+        uint mode = st.Mode, uid = st.Uid, gid = st.Gid;
+        if (bareUserOnly)
+        {
+            uid = gid = 0;
+            if (st.IsRegular)
+                mode = UnixMode.S_IFREG | (mode & 0x1ED);
+        }
+        var target = st.IsSymlink ? new FileInfo(path).LinkTarget ?? "" : "";
+        var header = new FileHeader(uid, gid, mode, target, xattrs);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
+        if (st.IsRegular)
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                int n;
+                while ((n = fs.Read(buf, 0, buf.Length)) > 0)
+                    hash.AppendData(buf, 0, n);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+            }
+        }
+        return Checksum.From(hash);
+    }
+
+    private string LoosePath(Checksum checksum)
+    {
+        var hex = checksum.ToString();
+        return $"{hex[..2]}/{hex[2..]}.file";
+    }
+
+    /// <summary>Archive + user mode: link from uncompressed-objects-cache, filling it on a miss.</summary>
+    private LinkResult CheckoutViaCache(Checksum checksum, Source src, string dest)
+    {
+        var hex = checksum.ToString();
+        var cachePath = $"{_repo.Path}/uncompressed-objects-cache/{hex[..2]}/{hex[2..]}.file";
+        var r = Hardlink(checksum, cachePath, dest, allowNoent: true);
+        if (r != LinkResult.NotSupported)
+            return r;
+        // Inflate into tmp/; the checkout links that file now, the cache gets it after a syncfs.
+        var tmp = _repo.NewTmpPath("uncompressed");
+        uint mode = src.Header.Mode & 0xFFF & ~(SIsUid | SIsGid);
+        using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            src.CopyDataTo(h);
+            File.SetUnixFileMode(h, (UnixFileMode)mode);
+        }
+        _newCacheEntries.Add((tmp, cachePath));
+        return Hardlink(checksum, tmp, dest, allowNoent: false);
+    }
+
+    /// <summary>Moves newly inflated objects into uncompressed-objects-cache once they are durable.</summary>
+    private void FinishCache()
+    {
+        if (_newCacheEntries.IsEmpty)
+            return;
+        _repo.SyncFilesystem();
+        foreach (var (tmp, cachePath) in _newCacheEntries)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
+            int err = LibC.TryLink(tmp, cachePath);
+            if (err != 0 && err != LibC.EEXIST)
+                throw new NativeIOException("link", cachePath, err);
+            File.Delete(tmp);
+        }
+    }
+
+    private void CopyOut(Source src, string dest, bool overrideUnreadable)
+    {
+        var header = src.Header;
+        if (header.IsSymlink)
+        {
+            if (!CreateSymlink(header.SymlinkTarget, dest))
+                return;
+            if (!_user)
+            {
+                LibC.LChown(dest, header.Uid, header.Gid);
+                foreach (var x in header.Xattrs)
+                    LibC.LSetXattr(dest, x.Name, x.Value);
+            }
+            return;
+        }
+
+        uint mode = header.Mode & 0xFFF;
+        if (_user)
+            mode &= ~(SIsUid | SIsGid);
+        if (overrideUnreadable)
+            mode |= SIrUsr;
+        bool direct = _options.Overwrite == OverwriteMode.None;
+        var target = direct ? dest : dest + ".arbor-tmp-" + Environment.CurrentManagedThreadId;
+        SafeFileHandle h;
+        try
+        {
+            h = File.OpenHandle(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (direct && LibC.TryLStat(dest, out _, out _))
+        {
+            throw new RepoException($"openat {Path.GetFileName(dest)}: File exists");
+        }
+        using (h)
+        {
+            src.CopyDataTo(h);
+            if (!_user)
+            {
+                LibC.FChown(h, header.Uid, header.Gid, dest);
+                foreach (var x in header.Xattrs)
+                    LibC.FSetXattr(h, x.Name, x.Value, dest);
+            }
+            File.SetUnixFileMode(h, (UnixFileMode)mode);
+            if (_options.Fsync)
+                LibC.Fsync((int)h.DangerousGetHandle(), dest);
+        }
+        if (!direct)
+            PlaceCopy(target, dest, src.Checksum);
+    }
+
+    /// <summary>Puts a finished copy in place according to the overwrite mode.</summary>
+    private void PlaceCopy(string tmp, string dest, Checksum checksum)
+    {
+        try
+        {
+            switch (_options.Overwrite)
+            {
+                case OverwriteMode.UnionFiles:
+                    if (_options.ProcessWhiteouts)
+                        RemoveRecursive(dest);
+                    LibC.Rename(tmp, dest, 0);
+                    return;
+                case OverwriteMode.AddFiles:
+                    if (!LibC.TryLStat(dest, out _, out _))
+                        LibC.Rename(tmp, dest, LibC.RENAME_NOREPLACE);
+                    return;
+                default:
+                    if (LibC.TryLStat(dest, out var st, out _) && ChecksumOnDisk(dest, st) == checksum)
+                        return;
+                    LibC.Rename(tmp, dest, LibC.RENAME_NOREPLACE);
+                    return;
+            }
+        }
+        finally
+        {
+            if (LibC.TryLStat(tmp, out _, out _))
+                File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Creates a symlink honouring the overwrite mode; false when nothing more should be done.</summary>
+    private bool CreateSymlink(string target, string dest)
+    {
+        if (!LibC.TryLStat(dest, out var st, out _))
+        {
+            File.CreateSymbolicLink(dest, target);
+            return true;
+        }
+        switch (_options.Overwrite)
+        {
+            case OverwriteMode.UnionFiles:
+                // Docker/OCI flattening may replace a directory; plain union only replaces files.
+                if (!_options.ProcessWhiteouts && st.IsDirectory)
+                    throw new RepoException($"unlinkat({Path.GetFileName(dest)}): Is a directory");
+                RemoveRecursive(dest);
+                File.CreateSymbolicLink(dest, target);
+                return false;
+            case OverwriteMode.AddFiles:
+                return false;
+            case OverwriteMode.UnionIdentical:
+                if (st.IsSymlink && new FileInfo(dest).LinkTarget == target)
+                    return false;
+                break;
+        }
+        throw new RepoException($"symlinkat: File exists");
+    }
+
+    private Source OpenSource(Checksum checksum)
+    {
+        if (!_repo.IsArchive)
+        {
+            var obj = _repo.OpenContent(checksum);
+            return new Source(checksum, obj.Header, obj.Size, obj.Path, null);
+        }
+        var path = _repo.ObjectPath(checksum, ObjectType.File);
+        FileStream fs;
+        try
+        {
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RepoException($"Couldn't find file object '{checksum}'");
+        }
+        try
+        {
+            Span<byte> prefix = stackalloc byte[8];
+            fs.ReadExactly(prefix);
+            uint len = BinaryPrimitives.ReadUInt32BigEndian(prefix);
+            if (len > fs.Length - 8)
+                throw new InvalidDataException($"archive header length {len} exceeds the file size {fs.Length}");
+            var buf = ArrayPool<byte>.Shared.Rent((int)len);
+            try
+            {
+                fs.ReadExactly(buf, 0, (int)len);
+                var header = FileHeader.ParseArchive(buf.AsMemory(0, (int)len), out ulong size);
+                return new Source(checksum, header, header.IsSymlink ? 0 : (long)size, path, fs);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+            }
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException)
+        {
+            fs.Dispose();
+            throw new RepoException($"Corrupted file object {checksum}: {e.Message}", e);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An opened content object: header facts and, for archives, the stream at the compressed data.</summary>
+    private sealed class Source(Checksum checksum, FileHeader header, long size, string path, FileStream? archive) : IDisposable
+    {
+        public Checksum Checksum { get; } = checksum;
+        public FileHeader Header { get; } = header;
+        public long Size { get; } = size;
+        public string Path { get; } = path;
+
+        /// <summary>Writes the uncompressed data to <paramref name="to"/>.</summary>
+        public void CopyDataTo(SafeFileHandle to)
+        {
+            if (Size == 0)
+                return;
+            var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                if (archive is not null)
+                {
+                    using var z = new DeflateStream(archive, CompressionMode.Decompress, leaveOpen: true);
+                    Pump(z, to, buf);
+                }
+                else
+                {
+                    using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    Pump(fs, to, buf);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+            }
+        }
+
+        private void Pump(Stream from, SafeFileHandle to, byte[] buf)
+        {
+            long offset = 0;
+            while (offset < Size)
+            {
+                int n = from.Read(buf, 0, (int)Math.Min(buf.Length, Size - offset));
+                if (n <= 0)
+                    throw new RepoException($"Corrupted file object {Checksum}: data ends after {offset} of {Size} bytes");
+                RandomAccess.Write(to, buf.AsSpan(0, n), offset);
+                offset += n;
+            }
+        }
+
+        public void Dispose() => archive?.Dispose();
+    }
+}
