@@ -251,7 +251,8 @@ public sealed partial class Repository
                     File.SetUnixFileMode(tmp, (UnixFileMode)0x1A4);
                     break;
                 case RepoMode.BareUser:
-                    File.WriteAllBytes(tmp, Encoding.UTF8.GetBytes(header.SymlinkTarget));
+                    // Like ostree: the target followed by its NUL terminator.
+                    File.WriteAllBytes(tmp, Encoding.UTF8.GetBytes(header.SymlinkTarget + "\0"));
                     LibC.LSetXattr(tmp, BareUserMetaXattr, header.SerializeBareUser());
                     File.SetUnixFileMode(tmp, (UnixFileMode)0x1A4);
                     LibC.LUtimes(tmp, 0);
