@@ -36,6 +36,8 @@ public static class Program
             }
             if (args[0] == "ostree")
                 return RunOstree(args[1..], stdout, stderr);
+            if (args[0] == "rpm")
+                return Rpm.RpmCommands.Run(args[1..], stdout, stderr);
             throw new UsageException($"Unknown command '{args[0]}'");
         }
         catch (UsageException e)
