@@ -1,4 +1,6 @@
 // `arbor rpm createrepo DIR`: writes rpm-md metadata for the RPMs under DIR (Arbor.Rpm.Repodata).
+using Arbor.Rpm.Repodata;
+
 namespace Arbor.Cli.Rpm;
 
 internal static class CreaterepoCommand
@@ -7,6 +9,8 @@ internal static class CreaterepoCommand
     {
         if (args.Length != 1)
             throw new ArgumentException("createrepo takes DIR");
-        throw new InvalidOperationException("createrepo is not implemented yet");
+        int n = RepoWriter.Create(args[0]);
+        stdout.WriteLine($"{n} packages written to {Path.Combine(args[0], "repodata", "repomd.xml")}");
+        return 0;
     }
 }
