@@ -38,6 +38,8 @@ public static class Program
                 return RunOstree(args[1..], stdout, stderr);
             if (args[0] == "serve")
                 return RunGuarded(() => Serve.ServeCommand.Run(args[1..], stdout, stderr), stdout, stderr);
+            if (args[0] == "rpm")
+                return Rpm.RpmCommands.Run(args[1..], stdout, stderr);
             throw new UsageException($"Unknown command '{args[0]}'");
         }
         catch (UsageException e)
@@ -134,6 +136,7 @@ public static class Program
 
     private static string TopHelp() =>
         "Usage:\n  arbor COMMAND [OPTION…]\n\nCommands:\n  ostree                 OSTree-compatible repository commands (arbor ostree --help)\n" +
+        "  rpm                    Read, build and index RPM packages (arbor rpm --help)\n" +
         "  serve                  Serve a repository over HTTP (arbor serve --help)\n\n" +
         "Options:\n  --version              Print version information and exit\n";
 

@@ -1,0 +1,135 @@
+// `arbor rpm VERB …`: the package-side commands for people and scripts. This file only parses
+// arguments and prints; reading, writing and verifying live in Arbor.Rpm. Errors are one line on
+// stderr with exit 1; usage errors exit 2.
+using System.Text;
+using Arbor.Native;
+using Arbor.Rpm.Package;
+
+namespace Arbor.Cli.Rpm;
+
+/// <summary>Dispatches <c>arbor rpm</c> verbs.</summary>
+public static class RpmCommands
+{
+    private const string Usage =
+        "Usage:\n  arbor rpm info FILE.rpm [--json]\n  arbor rpm verify FILE.rpm\n  arbor rpm extract FILE.rpm DIR\n" +
+        "  arbor rpm build MANIFEST.yaml --root DIR --output DIR\n  arbor rpm createrepo DIR\n";
+
+    /// <summary>Runs a verb.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            (args.Length == 0 ? stderr : stdout).Write(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var rest = args[1..];
+            int code = args[0] switch
+            {
+                "info" => Info(rest, stdout),
+                "verify" => Verify(rest, stdout),
+                "extract" => Extract(rest, stdout),
+                "build" => RpmBuildCommand.Run(rest, stdout),
+                "createrepo" => CreaterepoCommand.Run(rest, stdout),
+                _ => throw new ArgumentException($"unknown rpm command '{args[0]}'"),
+            };
+            stdout.Flush();
+            return code;
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            stderr.Write(Usage);
+            return 2;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or NativeIOException or InvalidOperationException)
+        {
+            stdout.Flush();
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static (List<string> positional, HashSet<string> flags) Split(string[] args)
+    {
+        var pos = new List<string>();
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal))
+                flags.Add(a);
+            else
+                pos.Add(a);
+        }
+        return (pos, flags);
+    }
+
+    private static int Info(string[] args, TextWriter stdout)
+    {
+        var (pos, flags) = Split(args);
+        if (pos.Count != 1 || flags.Except(["--json"]).Any())
+            throw new ArgumentException("info takes FILE.rpm [--json]");
+        using var pkg = RpmPackage.Open(pos[0]);
+        pkg.VerifyHeaderDigests();
+        if (flags.Contains("--json"))
+            stdout.WriteLine(InfoJson.Write(pkg.Info));
+        else
+            stdout.Write(InfoText(pkg.Info));
+        return 0;
+    }
+
+    private static int Verify(string[] args, TextWriter stdout)
+    {
+        if (args.Length != 1)
+            throw new ArgumentException("verify takes FILE.rpm");
+        using var pkg = RpmPackage.Open(args[0]);
+        var ok = pkg.VerifyAll();
+        stdout.WriteLine($"{args[0]}: digests {string.Join(' ', ok)} OK");
+        return 0;
+    }
+
+    private static int Extract(string[] args, TextWriter stdout)
+    {
+        if (args.Length != 2)
+            throw new ArgumentException("extract takes FILE.rpm DIR");
+        using var pkg = RpmPackage.Open(args[0]);
+        pkg.VerifyHeaderDigests();
+        var written = PayloadExtractor.Extract(pkg, args[1]);
+        stdout.WriteLine($"{written.Count} entries extracted to {args[1]}");
+        return 0;
+    }
+
+    private static string InfoText(PackageInfo p)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Name        : ").Append(p.Name).Append('\n');
+        if (p.Epoch is long e)
+            sb.Append("Epoch       : ").Append(e).Append('\n');
+        sb.Append("Version     : ").Append(p.Version).Append('\n');
+        sb.Append("Release     : ").Append(p.Release).Append('\n');
+        sb.Append("Architecture: ").Append(p.Arch).Append('\n');
+        sb.Append("Size        : ").Append(p.Size).Append('\n');
+        sb.Append("License     : ").Append(p.License).Append('\n');
+        sb.Append("Summary     : ").Append(p.Summary).Append('\n');
+        sb.Append("Payload     : ").Append(p.PayloadCompressor).Append('\n');
+        sb.Append("Description :\n").Append(p.Description).Append('\n');
+        foreach (var (kind, deps) in p.Dependencies)
+        {
+            if (deps.Count == 0)
+                continue;
+            sb.Append(kind).Append(":\n");
+            foreach (var d in deps)
+                sb.Append("  ").Append(d).Append('\n');
+        }
+        sb.Append("files:\n");
+        foreach (var f in p.Files)
+            sb.Append("  ").Append(f.Path).Append(f.LinkTo.Length > 0 ? " -> " + f.LinkTo : "").Append('\n');
+        foreach (var s in p.Scripts)
+            sb.Append(s.Name).Append(" (").Append(string.Join(' ', s.Interpreter)).Append("):\n").Append(s.Body).Append('\n');
+        return sb.ToString();
+    }
+}
