@@ -65,5 +65,5 @@ bench_tree() {
   rm -rf "$WORK"/o-* "$WORK"/a-* "$WORK/co"
 }
 
-minbase=$(scripts/make-minbase.sh)
+minbase=$(scripts/make-minbase.sh "$WORK/minbase")
 bench_tree "Debian minbase" "$minbase"
