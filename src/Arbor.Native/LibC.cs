@@ -233,6 +233,16 @@ public static partial class LibC
         z[name.Length] = 0;
         fixed (byte* n = z)
         {
+            // Most values are small: one call into a stack buffer avoids asking for the size first.
+            byte* small = stackalloc byte[512];
+            nint first = LGetXattr(path, n, small, 512);
+            if (first >= 0)
+                return new ReadOnlySpan<byte>(small, (int)first).ToArray();
+            int e0 = Marshal.GetLastPInvokeError();
+            if (e0 is ENODATA or EOPNOTSUPP)
+                return null;
+            if (e0 != ERANGE)
+                throw new NativeIOException("lgetxattr", path, e0);
             while (true)
             {
                 nint size = LGetXattr(path, n, null, 0);
