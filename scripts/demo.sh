@@ -11,7 +11,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { step "$*"; "$@"; }
 
 run "$arbor" ostree --repo="$work/repo" init --mode=archive
-step arbor ostree --repo="$work/repo" commit -b sample/stable -s "Sample OS 1" --add-metadata-string=version=1 samples/rootfs
+step arbor ostree --repo="$work/repo" commit -b sample/stable -s "Sample OS 1" --timestamp=@1700000000 --add-metadata-string=version=1 samples/rootfs
 c1=$("$arbor" ostree --repo="$work/repo" commit -b sample/stable -s "Sample OS 1" --timestamp=@1700000000 --add-metadata-string=version=1 samples/rootfs)
 echo "$c1"
 run "$arbor" ostree --repo="$work/repo" refs
@@ -36,3 +36,15 @@ run "$arbor" ostree --repo="$work/repo" diff sample/stable^ sample/stable
 run "$arbor" ostree --repo="$work/repo" checkout -U sample/stable "$work/arbor-checkout"
 diff -r --no-dereference "$work/v2" "$work/arbor-checkout" && echo "arbor checkout identical to version 2"
 run "$arbor" ostree --repo="$work/repo" fsck
+
+step "arbor serves the repository over HTTP; the real ostree pulls from it"
+"$arbor" ostree --repo="$work/repo" summary -u
+"$arbor" serve --repo="$work/repo" --port=0 --port-file="$work/port" >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$work/port")"
+ostree --repo="$work/host" init --mode=bare-user
+ostree --repo="$work/host" remote add --no-gpg-verify origin "$url"
+run ostree --repo="$work/host" pull origin sample/stable
+run ostree --repo="$work/host" log origin:sample/stable
