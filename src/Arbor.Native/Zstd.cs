@@ -139,17 +139,17 @@ public sealed unsafe class ZstdDecompressStream : Stream
     /// <inheritdoc/>
     public override bool CanWrite => false;
     /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
+    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
     /// <inheritdoc/>
     public override void Flush() { }
     /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -252,15 +252,15 @@ public sealed unsafe class ZstdCompressStream : Stream
     /// <inheritdoc/>
     public override bool CanWrite => true;
     /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
+    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
     /// <inheritdoc/>
     public override void Flush() => _inner.Flush();
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
     /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
 }

@@ -242,11 +242,11 @@ internal sealed class DigestTap : Stream
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
-    public override long Position { get => _count; set => throw new NotSupportedException(); }
+    public override long Position { get => _count; set => throw new NotSupportedException("the stream is read-only and not seekable"); }
     public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
 
     protected override void Dispose(bool disposing)
     {

@@ -384,11 +384,11 @@ public static class RpmWriter
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override long Position { get => _length; set => throw new NotSupportedException("the stream is read-only and not seekable"); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
+        public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
     }
 
     private sealed class TeeStream(Stream a, Stream b) : Stream
@@ -402,11 +402,11 @@ public static class RpmWriter
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
+        public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
         public override void Flush() => a.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
+        public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
     }
 }
