@@ -252,15 +252,15 @@ public sealed unsafe class ZstdCompressStream : Stream
     /// <inheritdoc/>
     public override bool CanWrite => true;
     /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override long Length => throw new NotSupportedException("the stream is write-only and not seekable");
     /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
+    public override long Position { get => throw new NotSupportedException("the stream is write-only and not seekable"); set => throw new NotSupportedException("the stream is write-only and not seekable"); }
     /// <inheritdoc/>
     public override void Flush() => _inner.Flush();
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is write-only and not seekable");
     /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is write-only and not seekable");
     /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override void SetLength(long value) => throw new NotSupportedException("the stream is write-only and not seekable");
 }
