@@ -185,6 +185,14 @@ public static partial class LibC
     public static unsafe List<byte[]> LListXattrs(string path)
     {
         var names = new List<byte[]>();
+        // Most files have few or no attributes: try a stack buffer before asking for the size.
+        byte* small = stackalloc byte[1024];
+        nint quick = LListXattr(path, small, 1024);
+        if (quick >= 0)
+        {
+            SplitNames(new ReadOnlySpan<byte>(small, (int)quick), names);
+            return names;
+        }
         nint size = LListXattr(path, null, 0);
         if (size < 0)
         {
@@ -211,17 +219,20 @@ public static partial class LibC
                 }
                 throw new NativeIOException("llistxattr", path, e);
             }
-            int start = 0;
-            for (int i = 0; i < got; i++)
-            {
-                if (buf[i] == 0)
-                {
-                    if (i > start)
-                        names.Add(buf[start..i]);
-                    start = i + 1;
-                }
-            }
+            SplitNames(buf.AsSpan(0, (int)got), names);
             return names;
+        }
+    }
+
+    private static void SplitNames(ReadOnlySpan<byte> list, List<byte[]> into)
+    {
+        while (!list.IsEmpty)
+        {
+            int nul = list.IndexOf((byte)0);
+            var name = nul < 0 ? list : list[..nul];
+            if (!name.IsEmpty)
+                into.Add(name.ToArray());
+            list = nul < 0 ? default : list[(nul + 1)..];
         }
     }
 

@@ -159,7 +159,7 @@ public sealed partial class TreeCheckout
         // Inflate into tmp/; the checkout links that file now, the cache gets it after a syncfs.
         var tmp = _repo.NewTmpPath("uncompressed");
         uint mode = src.Header.Mode & 0xFFF & ~(SIsUid | SIsGid);
-        using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite))
         {
             src.CopyDataTo(h);
             File.SetUnixFileMode(h, (UnixFileMode)mode);
@@ -210,7 +210,7 @@ public sealed partial class TreeCheckout
         SafeFileHandle h;
         try
         {
-            h = File.OpenHandle(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            h = File.OpenHandle(target, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
         }
         catch (IOException) when (direct && LibC.TryLStat(dest, out _, out _))
         {

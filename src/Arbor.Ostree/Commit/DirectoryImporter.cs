@@ -181,11 +181,10 @@ public sealed class DirectoryImporter
         var header = new FileHeader(uid, gid, mode, "", xattrs);
         try
         {
-            using var fs = new FileStream(job.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            long size = fs.Length;
-            if (size != (long)st.Size)
-                throw new RepoException($"'{job.Path}' changed size while it was being committed");
-            return _repo.WriteContent(header, fs, size);
+            // The size comes from the scan's statx, as ostree takes it from its stat; a file that
+            // shrinks meanwhile fails the read instead of being committed short.
+            using var fs = new FileStream(job.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return _repo.WriteContent(header, fs, (long)st.Size);
         }
         catch (UnauthorizedAccessException)
         {

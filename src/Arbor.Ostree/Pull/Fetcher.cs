@@ -144,7 +144,7 @@ public sealed class Fetcher : IDisposable
         }
         var ok = await WithRetries<object>(uri, allowMissing, async response =>
         {
-            await using var fs = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using var fs = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
             await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             var buf = new byte[1 << 16];
             int n;
@@ -183,7 +183,7 @@ public sealed class Fetcher : IDisposable
                 Interlocked.Add(ref _bytes, data.Length);
                 return new StrongBox<byte[]?>(data);
             }
-            await using var fs = new FileStream(spillPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using var fs = new FileStream(spillPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
             await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             var buf = new byte[1 << 16];
             int n;

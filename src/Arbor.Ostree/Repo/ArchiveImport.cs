@@ -28,7 +28,7 @@ public sealed partial class Repository
             var tmp = NewTmpPath("pull");
             try
             {
-                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
                     fs.Write(filez);
                 File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
                 File.Move(tmp, final, overwrite: true);

@@ -38,7 +38,7 @@ public sealed partial class Repository
         var tmp = NewTmpPath("meta");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
                 fs.Write(data);
             File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             File.Move(tmp, final, overwrite: true);
@@ -78,7 +78,10 @@ public sealed partial class Repository
             var buf = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
             try
             {
-                content.ReadExactly(buf, 0, (int)size);
+                if (content is FileStream { CanSeek: true, Position: 0 } file)
+                    ReadExactlyAt(file.SafeFileHandle, buf.AsSpan(0, (int)size));
+                else
+                    content.ReadExactly(buf, 0, (int)size);
                 return WriteContent(header, buf.AsSpan(0, (int)size), expected);
             }
             catch (EndOfStreamException e)
@@ -94,9 +97,10 @@ public sealed partial class Repository
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
         var tmp = NewTmpPath("content");
+        bool committed = false;
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
             {
                 if (IsArchive)
                 {
@@ -115,11 +119,13 @@ public sealed partial class Repository
             if (expected is { } want && want != checksum)
                 throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
             CommitTmpObject(tmp, checksum);
+            committed = true;
             return checksum;
         }
         finally
         {
-            DeleteIfExists(tmp);
+            if (!committed)
+                DeleteIfExists(tmp);
         }
     }
 
@@ -136,26 +142,30 @@ public sealed partial class Repository
         if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
             return checksum;
         var tmp = NewTmpPath("content");
+        bool committed = false;
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            if (IsArchive)
             {
-                if (IsArchive)
-                {
-                    fs.Write(FileHeader.LengthPrefixed(header.SerializeArchive((ulong)data.Length)));
-                    WriteDeflated(fs, data);
-                }
-                else
-                {
-                    fs.Write(data);
-                }
+                using var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1);
+                fs.Write(FileHeader.LengthPrefixed(header.SerializeArchive((ulong)data.Length)));
+                WriteDeflated(fs, data);
                 ApplyRegularFileMetadata(fs.SafeFileHandle, tmp, header);
             }
-            CommitTmpObject(tmp, checksum);
+            else
+            {
+                // Bare modes: one positional write on a raw handle, no stream bookkeeping.
+                using var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+                RandomAccess.Write(h, data, 0);
+                ApplyRegularFileMetadata(h, tmp, header);
+            }
+            CommitTmpObject(tmp, checksum, checkExisting: false);
+            committed = true;
         }
         finally
         {
-            DeleteIfExists(tmp);
+            if (!committed)
+                DeleteIfExists(tmp);
         }
         return checksum;
     }
@@ -172,13 +182,29 @@ public sealed partial class Repository
         z.Write(data);
     }
 
-    private void CommitTmpObject(string tmp, Checksum checksum)
+    /// <summary>Renames a finished temp file into place (or drops it when the object exists); the temp name is gone afterwards.</summary>
+    private void CommitTmpObject(string tmp, Checksum checksum, bool checkExisting = true)
     {
         var final = ObjectPath(checksum, ObjectType.File);
-        if (LibC.TryLStat(final, out _, out _))
+        if (checkExisting && LibC.TryLStat(final, out _, out _))
+        {
+            File.Delete(tmp);
             return;
+        }
         EnsureObjectSubdir(checksum);
-        File.Move(tmp, final, overwrite: true);
+        LibC.Rename(tmp, final, 0);
+    }
+
+    private static void ReadExactlyAt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> into)
+    {
+        long offset = 0;
+        while (offset < into.Length)
+        {
+            int n = RandomAccess.Read(handle, into[(int)offset..], offset);
+            if (n <= 0)
+                throw new EndOfStreamException($"file ended after {offset} of {into.Length} bytes");
+            offset += n;
+        }
     }
 
     private static void CopyHashing(Stream from, Stream to, IncrementalHash hash, long size)
