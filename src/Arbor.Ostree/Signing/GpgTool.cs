@@ -10,11 +10,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Signing;
 
 /// <summary>A GPG operation failed.</summary>
-public sealed class GpgException(string message) : Exception(message);
+public sealed class GpgException(string message) : RepoException(message);
 
 /// <summary>Runs gpg and gpgv.</summary>
 public static class GpgTool
@@ -128,7 +129,7 @@ public static class GpgTool
         }
         if (r.ExitCode != 0 && export.StdoutBytes.Length > 0)
             throw new GpgException($"GPG: Unable to import keys: {FirstLine(r.Stderr)}");
-        Repo.AtomicFile.WriteAllBytes(keyringPath, File.ReadAllBytes(pubring), fsync);
+        AtomicFile.WriteAllBytes(keyringPath, File.ReadAllBytes(pubring), fsync);
         return imported;
     }
 
