@@ -38,6 +38,10 @@ internal sealed class CommitVerb : OstreeVerb
         new("table-output", '\0', OptionArg.None, "Output more information in a KEY: VALUE format"),
         new("timestamp", '\0', OptionArg.String, "Override the timestamp of the commit", "TIMESTAMP"),
         new("fsync", '\0', OptionArg.String, "Specify how to invoke fsync()", "POLICY"),
+        new("gpg-sign", '\0', OptionArg.StringArray, "GPG Key ID to sign the commit with", "KEY-ID"),
+        new("gpg-homedir", '\0', OptionArg.String, "GPG Homedir to use when looking for keyrings", "HOMEDIR"),
+        new("sign", '\0', OptionArg.StringArray, "Sign the commit with the given secret key", "KEY-ID"),
+        new("sign-type", '\0', OptionArg.String, "Signature type to use (defaults to 'ed25519')", "NAME"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -151,6 +155,12 @@ internal sealed class CommitVerb : OstreeVerb
         var detached = a.GetAll("add-detached-metadata-string").Select(ParseKeyValue).ToList();
         if (detached.Count > 0)
             repo.WriteDetachedMetadata(checksum, CommitWriter.SerializeMetadata(detached));
+        foreach (var key in a.GetAll("gpg-sign"))
+            Arbor.Ostree.Signing.GpgSigning.SignCommit(repo, checksum, key, a.Get("gpg-homedir"));
+        if (a.GetAll("sign").Any() && (a.Get("sign-type") ?? "ed25519") != "ed25519")
+            throw new RepoException($"Requested signature type is not implemented: {a.Get("sign-type")}");
+        foreach (var key in a.GetAll("sign"))
+            Arbor.Ostree.Signing.Ed25519Signing.SignCommit(repo, checksum, Arbor.Ostree.Signing.Ed25519Keys.ParseSecret(key));
 
         repo.SyncFilesystem();
         if (branch is not null)

@@ -78,7 +78,17 @@ internal sealed class PullVerb : OstreeVerb
         };
         if (a.Has("no-gpg-verify"))
             remote = WithoutGpgVerify(remote);
-        using var engine = new PullEngine(repo, remote, options);
+        var verifyRemote = remote;
+        using var engine = new PullEngine(repo, remote, options)
+        {
+            CommitVerifier = Arbor.Ostree.Signing.RemoteVerification.CommitVerifier(verifyRemote),
+            SignVerify = Arbor.Ostree.Signing.RemoteVerification.SignVerifyEnabled(verifyRemote),
+            SummaryVerifier = verifyRemote.GpgVerifySummary || Arbor.Ostree.Signing.RemoteVerification.SignVerifyEnabled(verifyRemote, "sign-verify-summary")
+                ? (summary, sig) => summary is null
+                    ? "GPG verification enabled, but no summary found (check that the configured URL in remote config is correct)"
+                    : Arbor.Ostree.Signing.RemoteVerification.CheckSummary(repo, verifyRemote, summary, sig)
+                : null,
+        };
         var result = engine.RunAsync().GetAwaiter().GetResult();
         if (tty)
             ctx.Out.Write("\r" + new string(' ', 72) + "\r");

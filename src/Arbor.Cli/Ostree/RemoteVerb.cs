@@ -21,6 +21,8 @@ internal sealed class RemoteVerb : OstreeVerb
         new("show-urls", 'u', OptionArg.None, "Show remote URLs in list"),
         new("revision", 'r', OptionArg.None, "Show revisions in listing"),
         new("raw", '\0', OptionArg.None, "Show raw variant data"),
+        new("keyring", 'k', OptionArg.StringArray, "Import keys from a keyring file (repeatable)", "FILE"),
+        new("stdin", '\0', OptionArg.None, "Import keys from standard input"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -86,6 +88,36 @@ internal sealed class RemoteVerb : OstreeVerb
                     }
                     foreach (var r in summary.Refs)
                         ctx.Out.WriteLine(ctx.Args.Has("revision") ? $"{remote.Name}:{r.Name}\t{r.Checksum}" : $"{remote.Name}:{r.Name}");
+                    return 0;
+                }
+            case "gpg-import":
+                {
+                    if (p.Count < 2)
+                        throw new UsageException("NAME must be specified");
+                    var keyrings = ctx.Args.GetAll("keyring").ToList();
+                    if (ctx.Args.Has("stdin") && keyrings.Count > 0)
+                        throw new UsageException("--keyring and --stdin are mutually exclusive");
+                    byte[]? source = null;
+                    if (ctx.Args.Has("stdin"))
+                    {
+                        using var ms = new MemoryStream();
+                        Console.OpenStandardInput().CopyTo(ms);
+                        source = ms.ToArray();
+                    }
+                    else if (keyrings.Count > 0)
+                    {
+                        source = keyrings.SelectMany(File.ReadAllBytes).ToArray();
+                    }
+                    int n = Arbor.Ostree.Signing.GpgSigning.Import(repo, p[1], source, p.Skip(2).ToList());
+                    ctx.Out.WriteLine($"Imported {n} GPG key{(n == 1 ? "" : "s")} to remote \"{p[1]}\"");
+                    return 0;
+                }
+            case "gpg-list-keys":
+                {
+                    if (p.Count < 2)
+                        throw new UsageException("NAME must be specified");
+                    foreach (var key in Arbor.Ostree.Signing.GpgSigning.ListKeys(repo, p[1]))
+                        ctx.Out.Write(key.Describe());
                     return 0;
                 }
             default:

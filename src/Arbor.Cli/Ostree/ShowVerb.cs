@@ -76,7 +76,9 @@ internal sealed class ShowVerb : OstreeVerb
         var repo = ctx.Repo;
         if (!Checksum.TryParse(rev, out var csum))
         {
-            PrintObject(ctx, ObjectType.Commit, repo.ResolveRev(rev)!.Value);
+            var resolved = repo.ResolveRev(rev)!.Value;
+            PrintObject(ctx, ObjectType.Commit, resolved);
+            PrintSignatures(ctx, resolved);
             return 0;
         }
         foreach (var t in new[] { ObjectType.Commit, ObjectType.DirMeta, ObjectType.DirTree })
@@ -84,6 +86,8 @@ internal sealed class ShowVerb : OstreeVerb
             if (repo.HasObject(csum, t))
             {
                 PrintObject(ctx, t, csum);
+                if (t == ObjectType.Commit)
+                    PrintSignatures(ctx, csum);
                 return 0;
             }
         }
@@ -143,6 +147,20 @@ internal sealed class ShowVerb : OstreeVerb
         {
             sb.Append(CommitPrinter.PrintSwapped(value)).Append('\n');
         }
+        ctx.Out.Write(sb.ToString());
+    }
+
+    /// <summary>ostree's "Found N signature(s):" block; nothing when the commit has no GPG signatures.</summary>
+    private static void PrintSignatures(VerbContext ctx, Checksum commit)
+    {
+        ctx.Out.Flush();
+        var result = Arbor.Ostree.Signing.GpgSigning.VerifyCommit(ctx.Repo, commit, ctx.Args.Get("gpg-verify-remote"), ctx.Args.Get("gpg-homedir"));
+        if (result is null)
+            return;
+        var n = result.Signatures.Count;
+        var sb = new StringBuilder($"Found {n} signature{(n == 1 ? "" : "s")}:\n");
+        foreach (var sig in result.Signatures)
+            sb.Append('\n').Append(sig.Describe("  "));
         ctx.Out.Write(sb.ToString());
     }
 

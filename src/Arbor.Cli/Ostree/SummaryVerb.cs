@@ -18,6 +18,10 @@ internal sealed class SummaryVerb : OstreeVerb
         new("list-metadata-keys", '\0', OptionArg.None, "List the available metadata keys"),
         new("print-metadata-key", '\0', OptionArg.String, "Print string value of metadata key", "KEY"),
         new("add-metadata", 'm', OptionArg.StringArray, "Additional metadata field to add to the summary", "KEY=VALUE"),
+        new("gpg-sign", '\0', OptionArg.StringArray, "GPG Key ID to sign the summary with", "KEY-ID"),
+        new("gpg-homedir", '\0', OptionArg.String, "GPG Homedir to use when looking for keyrings", "HOMEDIR"),
+        new("sign", '\0', OptionArg.StringArray, "Key ID to sign the summary with", "KEY-ID"),
+        new("sign-type", '\0', OptionArg.String, "Signature type to use (defaults to 'ed25519')", "NAME"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -36,6 +40,16 @@ internal sealed class SummaryVerb : OstreeVerb
             }
             using var _ = RepoLock.Acquire(repo, exclusive: false);
             Arbor.Ostree.Repo.Summary.Generate(repo, extra).WriteTo(repo);
+            var gpgKeys = a.GetAll("gpg-sign").ToList();
+            if (gpgKeys.Count > 0)
+                Arbor.Ostree.Signing.GpgSigning.SignSummary(repo, gpgKeys, a.Get("gpg-homedir"));
+            var signKeys = a.GetAll("sign").ToList();
+            if (signKeys.Count > 0)
+            {
+                if ((a.Get("sign-type") ?? "ed25519") != "ed25519")
+                    throw new RepoException($"Requested signature type is not implemented: {a.Get("sign-type")}");
+                Arbor.Ostree.Signing.Ed25519Signing.SignSummary(repo, signKeys.Select(Arbor.Ostree.Signing.Ed25519Keys.ParseSecret).ToList());
+            }
             return 0;
         }
         var path = Path.Combine(repo.Path, "summary");

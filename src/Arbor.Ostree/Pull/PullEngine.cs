@@ -100,6 +100,12 @@ public sealed class PullEngine : IDisposable
     /// <summary>Verifies a commit's signatures; set by the signing layer. Without it, a remote with gpg-verify=true refuses every commit.</summary>
     public Func<Repository, Checksum, byte[], byte[]?, string?>? CommitVerifier { get; init; }
 
+    /// <summary>Whether commits must carry valid sign-API (ed25519) signatures; the check itself is done by <see cref="CommitVerifier"/>.</summary>
+    public bool SignVerify { get; init; }
+
+    /// <summary>Checks the fetched summary and summary.sig (either may be null); returns a failure message or null. Unset: no summary check.</summary>
+    public Func<byte[]?, byte[]?, string?>? SummaryVerifier { get; init; }
+
     /// <summary>Requests sent so far (for tests counting refetches).</summary>
     public int Requests => _fetcher.Requests;
 
@@ -114,6 +120,12 @@ public sealed class PullEngine : IDisposable
                 throw new RepoException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
         }
         var summaryBytes = await _fetcher.FetchBytesAsync(_url, "summary", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
+        if (SummaryVerifier is not null)
+        {
+            var sigBytes = summaryBytes is null ? null : await _fetcher.FetchBytesAsync(_url, "summary.sig", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
+            if (SummaryVerifier(summaryBytes, sigBytes) is { } failure)
+                throw new RepoException($"Summary of remote {RemoteName}: {failure}");
+        }
         var summary = summaryBytes is null ? null : Repo.Summary.Parse(summaryBytes, $"{_url}/summary");
 
         var wanted = await ResolveWantedAsync(summary, ct).ConfigureAwait(false);
@@ -213,14 +225,14 @@ public sealed class PullEngine : IDisposable
             }
             var detached = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(commit, ObjectType.CommitMeta), allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
             VerifyMetadata(commit, ObjectType.Commit, bytes);
-            if (GpgVerify)
+            if (GpgVerify || SignVerify)
                 VerifyCommitSignature(commit, bytes, detached);
             if (detached is not null)
                 _repo.WriteDetachedMetadata(commit, detached);
             _repo.WriteMetadata(ObjectType.Commit, bytes);
             Interlocked.Increment(ref _metaFetched);
         }
-        else if (GpgVerify)
+        else if (GpgVerify || SignVerify)
         {
             var detached = _repo.LoadDetachedMetadata(commit)?.Data.ToArray();
             VerifyCommitSignature(commit, _repo.LoadMetadataBytes(commit, ObjectType.Commit), detached);

@@ -1,0 +1,75 @@
+namespace Arbor.Native.Tests;
+
+public sealed class Ed25519Tests
+{
+    // RFC 8032 section 7.1, TEST 1-3 and TEST 1024 (secret key = seed, public key, message, signature).
+    public static TheoryData<string, string, string, string> Vectors => new()
+    {
+        {
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            "",
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        },
+        {
+            "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+            "72",
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        },
+        {
+            "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+            "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+            "af82",
+            "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public void Rfc8032_vectors_sign_and_verify(string seed, string pub, string msg, string sig)
+    {
+        var s = Convert.FromHexString(seed);
+        var m = Convert.FromHexString(msg);
+        Assert.Equal(pub, Convert.ToHexStringLower(Ed25519.PublicKeyFromSeed(s)));
+        Assert.Equal(sig, Convert.ToHexStringLower(Ed25519.Sign(s, m)));
+        Assert.True(Ed25519.Verify(Convert.FromHexString(pub), m, Convert.FromHexString(sig)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public void Altered_message_or_signature_fails(string seed, string pub, string msg, string sig)
+    {
+        _ = seed;
+        var m = Convert.FromHexString(msg);
+        var s = Convert.FromHexString(sig);
+        var p = Convert.FromHexString(pub);
+        Assert.False(Ed25519.Verify(p, [.. m, 0], s));
+        s[10] ^= 1;
+        Assert.False(Ed25519.Verify(p, m, s));
+    }
+
+    [Fact]
+    public void Wrong_key_and_wrong_lengths_fail()
+    {
+        var (seed, pub) = Ed25519.GenerateKeyPair();
+        var (_, other) = Ed25519.GenerateKeyPair();
+        var msg = "commit bytes"u8.ToArray();
+        var sig = Ed25519.Sign(seed, msg);
+        Assert.True(Ed25519.Verify(pub, msg, sig));
+        Assert.False(Ed25519.Verify(other, msg, sig));
+        Assert.False(Ed25519.Verify(pub.AsSpan(0, 31), msg, sig));
+        Assert.False(Ed25519.Verify(pub, msg, sig.AsSpan(0, 63)));
+        var e = Assert.Throws<ArgumentException>(() => Ed25519.Sign(new byte[31], msg));
+        Assert.Contains("32 bytes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Large_messages_sign_and_verify()
+    {
+        var (seed, pub) = Ed25519.GenerateKeyPair();
+        var msg = new byte[1 << 20];
+        new Random(1).NextBytes(msg);
+        Assert.True(Ed25519.Verify(pub, msg, Ed25519.Sign(seed, msg)));
+    }
+}
