@@ -106,7 +106,7 @@ public sealed class DeltaInteropTests : IDisposable
     {
         var a = Generate(true, "a", $"--from={_from}");
         var o = Generate(false, "o", $"--from={_from}");
-        var showA = Tools.OstreeOk("static-delta", "show", $"--repo={_src}", Path.Combine(a, "superblock")).Stdout;
+        var showA = Tools.ArborOk("ostree", "static-delta", "show", $"--repo={_src}", Path.Combine(a, "superblock")).Stdout;
         Assert.Contains("bspatch=1", showA, StringComparison.Ordinal);
         long Size(string dir) => Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
         Assert.True(Size(a) <= Size(o) * 1.05, $"arbor delta {Size(a)} bytes vs ostree {Size(o)}");

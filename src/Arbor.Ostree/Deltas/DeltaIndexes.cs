@@ -123,7 +123,7 @@ public static class DeltaIndexes
         }
     }
 
-    /// <summary>GLib's g_format_size: "123 bytes", "12.3 kB", "1.5 MB" (SI units).</summary>
+    /// <summary>GLib's g_format_size: "123 bytes", "12.3 kB", "1.5 MB" (SI units, no-break space before the unit).</summary>
     public static string FormatSize(ulong size)
     {
         if (size < 1000)
@@ -136,6 +136,6 @@ public static class DeltaIndexes
             v /= 1000;
             u++;
         }
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v:0.0} {units[u]}");
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v:0.0}\u00A0{units[u]}");
     }
 }
