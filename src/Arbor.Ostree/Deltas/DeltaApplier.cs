@@ -1,0 +1,296 @@
+// `static-delta apply-offline`: reads a superblock (a delta directory or a superblock file),
+// checks that the from-commit is present, then executes every part whose objects are not all
+// present yet: the part file is checksummed against its header (inline parts are not, as in
+// ostree), decompressed, parsed, and its operations replayed to write objects, each verified
+// against the checksum the part header names. Parts are independent, so they run in parallel.
+// Only when every part succeeded are the detached metadata and the to-commit written — a
+// failed apply never leaves the to-commit behind. The part interpreter is exposed for pull.
+using Arbor.Ostree.GVariant;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Ostree.Deltas;
+
+/// <summary>Applies static deltas to a repository.</summary>
+public static class DeltaApplier
+{
+    /// <summary>Opens a superblock: <paramref name="path"/> is a delta directory (holding <c>superblock</c>) or the superblock file.</summary>
+    /// <exception cref="RepoException">The file is missing or does not parse.</exception>
+    public static (DeltaSuperblock Superblock, string Dir) OpenSuperblock(string path)
+    {
+        string file = Directory.Exists(path) ? Path.Combine(path, "superblock") : path;
+        if (!File.Exists(file))
+            throw new RepoException($"openat({Path.GetFileName(file)}): No such file or directory");
+        try
+        {
+            return (DeltaSuperblock.Parse(File.ReadAllBytes(file)), Path.GetDirectoryName(Path.GetFullPath(file))!);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepoException($"{file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Applies the delta at <paramref name="path"/> to <paramref name="repo"/>.</summary>
+    /// <exception cref="RepoException">The from-commit is missing, a part is corrupt, or an object does not verify.</exception>
+    public static void ApplyOffline(Repository repo, string path)
+    {
+        var (sb, dir) = OpenSuperblock(path);
+        Apply(repo, sb, i => File.ReadAllBytes(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture))), offline: true);
+    }
+
+    /// <summary>Applies a parsed delta; <paramref name="readPart"/> returns the bytes of part i (not called for inline parts).</summary>
+    public static void Apply(Repository repo, DeltaSuperblock sb, Func<int, byte[]> readPart, bool offline)
+    {
+        if (sb.From is { } from && !repo.HasObject(from, ObjectType.Commit))
+            throw new RepoException($"Commit {from}, which is the delta source, is not in repository");
+        if (offline && sb.Fallbacks.Count > 0)
+            throw new RepoException("Cannot execute delta offline: contains nonempty http fallback entries");
+        var relDir = Repository.StaticDeltaRelativeDir(sb.From, sb.To);
+        try
+        {
+            Parallel.For(0, sb.Parts.Count, i =>
+        {
+            var header = sb.Parts[i];
+            if (header.Version > 0)
+                throw new RepoException($"Delta part has too new version {header.Version}");
+            if (header.Objects.All(o => repo.HasObject(o.Checksum, o.Type)))
+                return;
+            try
+            {
+                DeltaPartPayload payload;
+                if (sb.GetMetadata($"{relDir}/{i}") is GVTuple { Members: [GVNumber comp, GVBytes rest] })
+                {
+                    var file = new byte[rest.Value.Length + 1];
+                    file[0] = (byte)comp.Bits;
+                    rest.Value.Span.CopyTo(file.AsSpan(1));
+                    payload = DeltaPartPayload.DecodePartFile(file);
+                }
+                else
+                {
+                    byte[] file;
+                    try
+                    {
+                        file = readPart(i);
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        throw new RepoException($"Opening deltapart '{i}': No such file or directory");
+                    }
+                    var actual = Checksum.Of(file);
+                    if (actual != header.Checksum)
+                        throw new RepoException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
+                    payload = DeltaPartPayload.DecodePartFile(file);
+                }
+                ExecutePart(repo, header.Objects, payload);
+            }
+            catch (Exception e) when (e is InvalidDataException or RepoException)
+            {
+                throw new RepoException($"Executing delta part {i}: {e.Message}", e);
+            }
+        });
+        }
+        catch (AggregateException ae)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.InnerExceptions[0]).Throw();
+        }
+        if (!repo.HasObject(sb.To, ObjectType.Commit))
+        {
+            if (sb.GetMetadata($"{relDir}/commitmeta") is { } detached)
+                repo.WriteDetachedMetadata(sb.To, detached.Serialize());
+            var written = repo.WriteMetadata(ObjectType.Commit, sb.CommitBytes.Span);
+            if (written != sb.To)
+                throw new RepoException($"Corrupted metadata object; checksum expected='{sb.To}' actual='{written}'");
+        }
+    }
+
+    /// <summary>Replays one part's operations, writing its objects into <paramref name="repo"/>.</summary>
+    /// <exception cref="InvalidDataException">An operation is malformed.</exception>
+    /// <exception cref="RepoException">An object does not hash to its expected checksum.</exception>
+    public static void ExecutePart(Repository repo, IReadOnlyList<ObjectName> objects, DeltaPartPayload part)
+    {
+        if (objects.Count == 0)
+            return;
+        var ops = part.Operations.Span;
+        var payload = part.Payload.Span;
+        int pos = 0, index = 0;
+        ObjectName? target = null;
+        FileHeader? header = null;
+        byte[]? outBuf = null;
+        int outLen = 0;
+        bool have = false;
+        byte[]? source = null;
+
+        void Validate(ulong off, ulong len, int payloadLength)
+        {
+            if (off + len < off || off + len > (ulong)payloadLength)
+                throw new InvalidDataException($"Invalid offset/length {off}/{len}");
+        }
+
+        ObjectName OpenTarget()
+        {
+            if (index >= objects.Count)
+                throw new InvalidDataException($"delta part has more operations than its {objects.Count} objects");
+            return objects[index];
+        }
+
+        FileHeader ReadModeXattrs(ReadOnlySpan<byte> opsSpan, ref int p)
+        {
+            ulong mi = DeltaOps.ReadVarUInt64(opsSpan, ref p), xi = DeltaOps.ReadVarUInt64(opsSpan, ref p);
+            if (mi >= (ulong)part.Modes.Count)
+                throw new InvalidDataException($"mode index {mi} out of range ({part.Modes.Count} modes)");
+            if (xi >= (ulong)part.XattrSets.Count)
+                throw new InvalidDataException($"xattr index {xi} out of range ({part.XattrSets.Count} sets)");
+            var (uid, gid, mode) = part.Modes[(int)mi];
+            return new FileHeader(uid, gid, mode, "", part.XattrSets[(int)xi]);
+        }
+
+        void Close()
+        {
+            if (target is { } t && outBuf is not null && !have)
+            {
+                if (outLen != outBuf.Length)
+                    throw new InvalidDataException($"object {t.Checksum}: wrote {outLen} of {outBuf.Length} bytes");
+                repo.WriteContent(header!, outBuf, t.Checksum);
+            }
+            source = null;
+            target = null;
+            outBuf = null;
+            header = null;
+            have = false;
+            index++;
+        }
+
+        while (pos < ops.Length)
+        {
+            byte op = ops[pos++];
+            switch (op)
+            {
+                case DeltaOps.OpenSpliceAndClose:
+                    {
+                        var t = OpenTarget();
+                        if (t.Type.IsMeta())
+                        {
+                            ulong len = DeltaOps.ReadVarUInt64(ops, ref pos), off = DeltaOps.ReadVarUInt64(ops, ref pos);
+                            Validate(off, len, payload.Length);
+                            var got = repo.WriteMetadata(t.Type, payload.Slice((int)off, (int)len));
+                            if (got != t.Checksum)
+                                throw new RepoException($"Corrupted metadata object; checksum expected='{t.Checksum}' actual='{got}'");
+                        }
+                        else
+                        {
+                            var h = ReadModeXattrs(ops, ref pos);
+                            ulong size = DeltaOps.ReadVarUInt64(ops, ref pos), off = DeltaOps.ReadVarUInt64(ops, ref pos);
+                            Validate(off, size, payload.Length);
+                            var data = payload.Slice((int)off, (int)size);
+                            if (h.IsSymlink)
+                                repo.WriteContent(h with { SymlinkTarget = System.Text.Encoding.UTF8.GetString(data) }, null, 0, t.Checksum);
+                            else if (!repo.HasObject(t.Checksum, ObjectType.File))
+                                repo.WriteContent(h, data, t.Checksum);
+                        }
+                        target = t;
+                        Close();
+                        break;
+                    }
+                case DeltaOps.Open:
+                    {
+                        if (target is not null)
+                            throw new InvalidDataException("opcode open: an object is already open");
+                        target = OpenTarget();
+                        header = ReadModeXattrs(ops, ref pos);
+                        ulong size = DeltaOps.ReadVarUInt64(ops, ref pos);
+                        if (size > int.MaxValue)
+                            throw new InvalidDataException($"opcode open: content size {size} too large");
+                        have = repo.HasObject(target.Value.Checksum, ObjectType.File);
+                        outBuf = new byte[size];
+                        outLen = 0;
+                        break;
+                    }
+                case DeltaOps.Write:
+                    {
+                        ulong size = DeltaOps.ReadVarUInt64(ops, ref pos), off = DeltaOps.ReadVarUInt64(ops, ref pos);
+                        if (outBuf is null)
+                            throw new InvalidDataException("opcode write: no object is open");
+                        if (have)
+                            break;
+                        ReadOnlySpan<byte> src;
+                        if (source is not null)
+                        {
+                            Validate(off, size, source.Length);
+                            src = source.AsSpan((int)off, (int)size);
+                        }
+                        else
+                        {
+                            Validate(off, size, payload.Length);
+                            src = payload.Slice((int)off, (int)size);
+                        }
+                        if ((ulong)outLen + size > (ulong)outBuf.Length)
+                            throw new InvalidDataException("opcode write: more data than the object's size");
+                        src.CopyTo(outBuf.AsSpan(outLen));
+                        outLen += (int)size;
+                        break;
+                    }
+                case DeltaOps.SetReadSource:
+                    {
+                        ulong off = DeltaOps.ReadVarUInt64(ops, ref pos);
+                        Validate(off, 32, payload.Length);
+                        var from = new Checksum(payload.Slice((int)off, 32));
+                        source = DeltaCompiler.ReadAll(repo, from);
+                        break;
+                    }
+                case DeltaOps.UnsetReadSource:
+                    source = null;
+                    break;
+                case DeltaOps.Close:
+                    Close();
+                    break;
+                case DeltaOps.Bspatch:
+                    {
+                        ulong off = DeltaOps.ReadVarUInt64(ops, ref pos), len = DeltaOps.ReadVarUInt64(ops, ref pos);
+                        Validate(off, len, payload.Length);
+                        if (outBuf is null)
+                            throw new InvalidDataException("opcode bspatch: no object is open");
+                        if (have)
+                            break;
+                        if (source is null)
+                            throw new InvalidDataException("opcode bspatch: no read source");
+                        outBuf = Bsdiff.Patch(source, payload.Slice((int)off, (int)len), outBuf.Length);
+                        outLen = outBuf.Length;
+                        break;
+                    }
+                default:
+                    throw new InvalidDataException($"Unknown opcode {op} at offset {pos - 1}");
+            }
+        }
+    }
+
+    /// <summary>Counts each opcode in a part (for <c>show</c>), in the order S o w r R c B, without writing.</summary>
+    /// <exception cref="InvalidDataException">An opcode is unknown or an operand is truncated.</exception>
+    public static int[] CountOps(IReadOnlyList<ObjectName> objects, DeltaPartPayload part)
+    {
+        var counts = new int[7];
+        var ops = part.Operations.Span;
+        int pos = 0, index = 0;
+        while (pos < ops.Length)
+        {
+            byte op = ops[pos++];
+            int idx = "SowrRcB".IndexOf((char)op);
+            if (idx < 0)
+                throw new InvalidDataException($"Unknown opcode {op} at offset {pos - 1}");
+            counts[idx]++;
+            int args = op switch
+            {
+                DeltaOps.OpenSpliceAndClose => index < objects.Count && objects[index].Type.IsMeta() ? 2 : 4,
+                DeltaOps.Open => 3,
+                DeltaOps.Write or DeltaOps.Bspatch => 2,
+                DeltaOps.SetReadSource => 1,
+                _ => 0,
+            };
+            if (op is DeltaOps.OpenSpliceAndClose or DeltaOps.Close)
+                index++;
+            for (int i = 0; i < args; i++)
+                DeltaOps.ReadVarUInt64(ops, ref pos);
+        }
+        return counts;
+    }
+}
