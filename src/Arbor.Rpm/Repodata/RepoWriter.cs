@@ -30,8 +30,15 @@ public static class RepoWriter
             .Order(StringComparer.Ordinal).ToArray();
         var entries = new RepoPackage[hrefs.Length];
         // Reading headers and hashing files is independent per package.
-        Parallel.For(0, hrefs.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => entries[i] = Describe(dir, hrefs[i]));
+        try
+        {
+            Parallel.For(0, hrefs.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => entries[i] = Describe(dir, hrefs[i]));
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         WriteMetadata(dir, entries, timestamp);
         return entries.Length;
     }
@@ -67,7 +74,14 @@ public static class RepoWriter
             ("other", w => Other(w, packages)),
         };
         var written = new Written[jobs.Length];
-        Parallel.For(0, jobs.Length, i => written[i] = WriteXml(repodata, jobs[i].Type, jobs[i].Body));
+        try
+        {
+            Parallel.For(0, jobs.Length, i => written[i] = WriteXml(repodata, jobs[i].Type, jobs[i].Body));
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         var tmp = Path.Combine(repodata, $".repomd.xml.{Environment.ProcessId}.tmp");
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
