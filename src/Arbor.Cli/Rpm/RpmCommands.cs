@@ -11,8 +11,10 @@ namespace Arbor.Cli.Rpm;
 public static class RpmCommands
 {
     private const string Usage =
-        "Usage:\n  arbor rpm info FILE.rpm [--json]\n  arbor rpm verify FILE.rpm\n  arbor rpm extract FILE.rpm DIR\n" +
-        "  arbor rpm build MANIFEST.yaml --root DIR --output DIR\n  arbor rpm createrepo DIR\n";
+        "Usage:\n  arbor rpm info FILE.rpm... [--json|--nevra]\n  arbor rpm verify FILE.rpm\n  arbor rpm extract FILE.rpm DIR\n" +
+        "  arbor rpm build MANIFEST.yaml --root DIR --output DIR\n  arbor rpm createrepo DIR\n" +
+        "  arbor rpm repoquery (--repofrompath=ID,URL | --repo-file=FILE [--repo=ID]) [--cachedir DIR] [--releasever N] [--refresh] [PATTERN...]\n" +
+        "  arbor rpm download (--repofrompath=ID,URL | --repo-file=FILE [--repo=ID]) [--cachedir DIR] [--releasever N] [--destdir DIR] [--parallel N] PKG...\n";
 
     /// <summary>Runs a verb.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -35,6 +37,8 @@ public static class RpmCommands
                 "extract" => Extract(rest, stdout),
                 "build" => RpmBuildCommand.Run(rest, stdout),
                 "createrepo" => CreaterepoCommand.Run(rest, stdout),
+                "repoquery" => RepoCommands.RepoQuery(rest, stdout),
+                "download" => RepoCommands.Download(rest, stdout),
                 _ => throw new ArgumentException($"unknown rpm command '{args[0]}'"),
             };
             stdout.Flush();
@@ -46,7 +50,7 @@ public static class RpmCommands
             stderr.Write(Usage);
             return 2;
         }
-        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or NativeIOException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or IOException or HttpRequestException or UnauthorizedAccessException or NativeIOException or InvalidOperationException)
         {
             stdout.Flush();
             stderr.WriteLine($"error: {e.Message}");
@@ -71,14 +75,48 @@ public static class RpmCommands
     private static int Info(string[] args, TextWriter stdout)
     {
         var (pos, flags) = Split(args);
-        if (pos.Count != 1 || flags.Except(["--json"]).Any())
-            throw new ArgumentException("info takes FILE.rpm [--json]");
-        using var pkg = RpmPackage.Open(pos[0]);
-        pkg.VerifyHeaderDigests();
-        if (flags.Contains("--json"))
-            stdout.WriteLine(InfoJson.Write(pkg.Info));
+        if (pos.Count == 0 || flags.Except(["--json", "--nevra"]).Any() || flags.Count > 1)
+            throw new ArgumentException("info takes FILE.rpm... [--json|--nevra]");
+        bool json = flags.Contains("--json"), nevra = flags.Contains("--nevra");
+        // Headers are read and formatted in parallel; output keeps the order of the arguments.
+        var outputs = new string[pos.Count];
+        try
+        {
+            Parallel.For(0, pos.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                try
+                {
+                    using var pkg = RpmPackage.Open(pos[i]);
+                    pkg.VerifyHeaderDigests();
+                    outputs[i] = nevra ? pkg.Info.Nevra + "\n" : json ? InfoJson.Write(pkg.Info) : InfoText(pkg.Info);
+                }
+                catch (Exception e) when (e is FormatException or IOException && pos.Count > 1)
+                {
+                    throw new IOException($"{pos[i]}: {e.Message}", e);
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        if (json && pos.Count > 1)
+        {
+            stdout.Write("[\n");
+            for (int i = 0; i < outputs.Length; i++)
+                stdout.Write(i + 1 < outputs.Length ? outputs[i] + ",\n" : outputs[i] + "\n");
+            stdout.Write("]\n");
+        }
         else
-            stdout.Write(InfoText(pkg.Info));
+        {
+            foreach (var o in outputs)
+            {
+                if (json)
+                    stdout.WriteLine(o);
+                else
+                    stdout.Write(o);
+            }
+        }
         return 0;
     }
 

@@ -1,0 +1,223 @@
+// Fetching an rpm-md repository into a local cache: CACHE/<id>-<hash of baseurls>/ holds
+// repodata/repomd.xml, the metadata files it lists, and packages/. repomd.xml younger than the
+// repository's metadata_expire is used without asking the network; otherwise it is fetched again
+// and only metadata files missing or not matching it are downloaded. Every download goes to a
+// `.part` file in the target directory (resumed with an HTTP Range request when one is already
+// there), is hashed as it arrives, checked against the checksum repomd.xml (metadata) or
+// primary.xml (packages) gives, then fsynced and renamed into place; a mismatch deletes the part
+// and raises an error naming the file. Base URLs are mirrors tried in order; package downloads
+// run in parallel up to a bound.
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Arbor.Rpm.Repodata;
+
+/// <summary>A downloaded file does not match its checksum, or no mirror could serve it.</summary>
+public sealed class RepoFetchException(string message) : IOException(message);
+
+/// <summary>Fetches repositories and packages into a cache directory.</summary>
+public sealed class RepoFetcher
+{
+    private readonly HttpClient _http;
+    private readonly string _cacheRoot;
+
+    /// <summary>Creates a fetcher over <paramref name="http"/> caching under <paramref name="cacheRoot"/>.</summary>
+    public RepoFetcher(HttpClient http, string cacheRoot)
+    {
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _cacheRoot = Path.GetFullPath(cacheRoot ?? throw new ArgumentNullException(nameof(cacheRoot)));
+    }
+
+    /// <summary>Maximum parallel package downloads (dnf's max_parallel_downloads; default 4).</summary>
+    public int MaxParallel { get; init; } = 4;
+
+    /// <summary>Ignores metadata_expire and asks for repomd.xml again.</summary>
+    public bool ForceRefresh { get; init; }
+
+    /// <summary>The default cache root: /var/cache/arbor/rpm-md as root, else $XDG_CACHE_HOME (or ~/.cache)/arbor/rpm-md.</summary>
+    public static string DefaultCacheRoot()
+    {
+        if (Environment.UserName == "root")
+            return "/var/cache/arbor/rpm-md";
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var baseDir = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+        return Path.Combine(baseDir, "arbor", "rpm-md");
+    }
+
+    /// <summary>The cache directory of a repository.</summary>
+    public string CacheDir(RepoConfig repo)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        var h = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', repo.BaseUrls)));
+        return Path.Combine(_cacheRoot, $"{repo.Id}-{Convert.ToHexStringLower(h)[..16]}");
+    }
+
+    /// <summary>Brings the repository's metadata up to date in the cache and reads it.</summary>
+    public async Task<RepoMetadata> LoadAsync(RepoConfig repo, RepoParts parts = RepoParts.Primary, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        if (repo.BaseUrls.Count == 0)
+            throw new RepoFetchException($"repository '{repo.Id}' has no baseurl");
+        var dir = CacheDir(repo);
+        var repodata = Path.Combine(dir, "repodata");
+        Directory.CreateDirectory(repodata);
+        var repomdPath = Path.Combine(repodata, "repomd.xml");
+        bool fresh = !ForceRefresh && File.Exists(repomdPath) &&
+            (repo.MetadataExpire is not TimeSpan exp || DateTime.UtcNow - File.GetLastWriteTimeUtc(repomdPath) < exp);
+        if (!fresh)
+        {
+            await DownloadAsync(repo, "repodata/repomd.xml", repomdPath, null, null, ct).ConfigureAwait(false);
+            File.SetLastWriteTimeUtc(repomdPath, DateTime.UtcNow);
+        }
+        var md = RepoMd.Load(repomdPath);
+        var wanted = new List<RepoMdRecord> { md.Require("primary", repo.Id) };
+        if ((parts & RepoParts.Filelists) != 0 && md.Get("filelists") is { } fl)
+            wanted.Add(fl);
+        if ((parts & RepoParts.Other) != 0 && md.Get("other") is { } ot)
+            wanted.Add(ot);
+        foreach (var rec in wanted)
+        {
+            var local = LocalPath(dir, rec.Location, repo.Id);
+            if (File.Exists(local) && Matches(local, rec.ChecksumType, rec.Checksum))
+                continue;
+            await DownloadAsync(repo, rec.Location, local, rec.ChecksumType, rec.Checksum, ct).ConfigureAwait(false);
+        }
+        return RepoReader.Read(md, dir, parts);
+    }
+
+    /// <summary>Downloads packages into the cache (parallel, bounded), verifying each; returns their cached paths in order.</summary>
+    public async Task<IReadOnlyList<string>> DownloadPackagesAsync(RepoConfig repo, IReadOnlyList<RepoPackage> packages, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(packages);
+        var dir = Path.Combine(CacheDir(repo), "packages");
+        Directory.CreateDirectory(dir);
+        var paths = new string[packages.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, MaxParallel), CancellationToken = ct };
+        await Parallel.ForEachAsync(Enumerable.Range(0, packages.Count), options, async (i, token) =>
+        {
+            var p = packages[i];
+            var local = Path.Combine(dir, p.FileName);
+            paths[i] = local;
+            if (File.Exists(local) && Matches(local, p.ChecksumType, p.Checksum))
+                return;
+            try
+            {
+                await DownloadAsync(repo, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
+            }
+            catch (RepoFetchException e)
+            {
+                throw new RepoFetchException($"package {p.Nevra}: {e.Message}");
+            }
+        }).ConfigureAwait(false);
+        return paths;
+    }
+
+    private static string LocalPath(string dir, string location, string repoId)
+    {
+        var full = Path.GetFullPath(Path.Combine(dir, location));
+        if (!full.StartsWith(dir + "/", StringComparison.Ordinal))
+            throw new RepoMetadataException($"repository '{repoId}': location '{location}' escapes the cache directory");
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    private static bool Matches(string path, string type, string sum) => RepoMd.HashFile(path, type) == sum;
+
+    private static Uri Join(string baseUrl, string rel)
+    {
+        if (!baseUrl.Contains("://", StringComparison.Ordinal))
+            baseUrl = new Uri(Path.GetFullPath(baseUrl)).AbsoluteUri;
+        return new Uri(new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), rel);
+    }
+
+    private async Task DownloadAsync(RepoConfig repo, string rel, string dest, string? sumType, string? sum, CancellationToken ct, string? locationBase = null)
+    {
+        var errors = new List<string>();
+        var bases = locationBase != null ? [locationBase] : repo.BaseUrls;
+        foreach (var b in bases)
+        {
+            var url = Join(b, rel);
+            try
+            {
+                await DownloadOneAsync(url, dest, sumType, sum, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (RepoFetchException) when (sum != null)
+            {
+                throw; // a checksum mismatch is not a mirror problem worth hiding
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                errors.Add($"{url}: {e.Message}");
+            }
+        }
+        throw new RepoFetchException($"{rel}: no mirror could serve it ({string.Join("; ", errors)})");
+    }
+
+    private async Task DownloadOneAsync(Uri url, string dest, string? sumType, string? sum, CancellationToken ct)
+    {
+        var part = dest + ".part";
+        using var hash = sumType != null ? RepoMd.CreateHash(sumType, url.ToString()) : null;
+        if (url.IsFile)
+        {
+            await using (var src = new FileStream(url.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+                await WritePartAsync(src, part, append: false, hash, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            long have = sum != null && File.Exists(part) ? new FileInfo(part).Length : 0;
+            using var req = new HttpRequestMessage(HttpMethod.Get, url);
+            if (have > 0)
+                req.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(have, null);
+            using var resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            if (resp.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                File.Delete(part);
+                await DownloadOneAsync(url, dest, sumType, sum, ct).ConfigureAwait(false);
+                return;
+            }
+            if (!resp.IsSuccessStatusCode)
+                throw new HttpRequestException($"HTTP {(int)resp.StatusCode} {resp.ReasonPhrase}");
+            bool append = have > 0 && resp.StatusCode == HttpStatusCode.PartialContent;
+            if (append && hash != null)
+                HashExisting(part, hash);
+            await using var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            await WritePartAsync(body, part, append, hash, ct).ConfigureAwait(false);
+        }
+        if (hash != null)
+        {
+            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (actual != sum)
+            {
+                File.Delete(part);
+                throw new RepoFetchException($"{Path.GetFileName(dest)}: checksum mismatch: expected {sumType} {sum}, downloaded {actual} from {url}");
+            }
+        }
+        File.Move(part, dest, overwrite: true);
+    }
+
+    private static void HashExisting(string part, IncrementalHash hash)
+    {
+        using var fs = File.OpenRead(part);
+        var buf = new byte[1 << 16];
+        int n;
+        while ((n = fs.Read(buf)) > 0)
+            hash.AppendData(buf, 0, n);
+    }
+
+    private static async Task WritePartAsync(Stream src, string part, bool append, IncrementalHash? hash, CancellationToken ct)
+    {
+        await using var fs = new FileStream(part, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var buf = new byte[1 << 16];
+        int n;
+        while ((n = await src.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+        {
+            hash?.AppendData(buf, 0, n);
+            await fs.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
+        }
+        await fs.FlushAsync(ct).ConfigureAwait(false);
+        fs.Flush(flushToDisk: true);
+    }
+}
