@@ -10,6 +10,7 @@
 // and refuses it unless it matches. With --untrusted every source object is verified before it
 // is linked or copied. Objects already here are left alone and not counted.
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Arbor.Native;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -127,9 +128,17 @@ public sealed class LocalPull
         // Metadata goes after content within the batch order only for neatness; the markers make any order safe.
         var items = objects.OrderBy(o => o.Type == ObjectType.Commit ? 1 : 0).ToArray();
         _total = items.Length;
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(items, loadBalance: true),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) },
-            Import);
+        try
+        {
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(items, loadBalance: true),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) },
+                Import);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // One clear error (the first object that failed), not a bundle.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
 
         if (!_options.CommitMetadataOnly)
         {
