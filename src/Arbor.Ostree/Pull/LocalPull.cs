@@ -131,7 +131,7 @@ public sealed class LocalPull
         try
         {
             Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(items, loadBalance: true),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) },
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, 2 * Environment.ProcessorCount) },
                 Import);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
