@@ -2,7 +2,8 @@
 # Arbor vs ostree, side by side on the same input in one run. For each operation both tools run
 # alternately RUNS times (default 3) on fresh targets; the median wall times and their ratio
 # (Arbor/ostree, lower is better) are printed. Inputs: a Debian minbase tree (made once and
-# cached by scripts/make-minbase.sh) and a generated tree of many small files.
+# cached by scripts/make-minbase.sh) and a generated tree of many small files. BENCH_ONLY=pull runs
+# only the pull benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -70,5 +71,55 @@ bench_tree() {
   rm -rf "$WORK"/o-* "$WORK"/a-* "$WORK/co"
 }
 
+# Pull over loopback HTTP: ostree's archive repository of the tree, served by nginx (private
+# config, foreground child killed at the end), pulled by both tools into fresh bare-user and
+# archive repositories; then pull-local of the same repository.
+bench_pull() {
+  local label=$1 tree=$2 src=$WORK/pull-src port nginx_pid
+  command -v nginx >/dev/null || { echo "bench: nginx is not installed (make test-deps)" >&2; exit 1; }
+  echo "== $label: pull"
+  ostree init --repo="$src" --mode=archive
+  ostree commit --repo="$src" -b main --timestamp=@0 "$tree" >/dev/null
+  ostree summary --repo="$src" -u
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  default_type application/octet-stream;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server { listen 127.0.0.1:$port; root $src; location / { } }
+}
+EOF
+  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+  nginx_pid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  local url=http://127.0.0.1:$port
+  for mode in bare-user archive; do
+    compare "pull $mode" \
+      "rm -rf $WORK/p; ostree init --repo=$WORK/p --mode=$mode; ostree remote add --repo=$WORK/p --no-gpg-verify origin $url" \
+      "ostree pull --repo=$WORK/p origin main" \
+      "rm -rf $WORK/p; $ARBOR ostree init --repo=$WORK/p --mode=$mode; $ARBOR ostree remote add --repo=$WORK/p --no-gpg-verify origin $url" \
+      "$ARBOR ostree pull --repo=$WORK/p origin main"
+    compare "pull-local archive -> $mode" \
+      "rm -rf $WORK/p; ostree init --repo=$WORK/p --mode=$mode" "ostree pull-local --repo=$WORK/p $src main" \
+      "rm -rf $WORK/p; $ARBOR ostree init --repo=$WORK/p --mode=$mode" "$ARBOR ostree pull-local --repo=$WORK/p $src main"
+  done
+  kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
+  rm -rf "$src" "$WORK/p" "$WORK/nginx"
+}
+
 minbase=$(scripts/make-minbase.sh "$WORK/minbase")
-bench_tree "Debian minbase" "$minbase"
+[ "${BENCH_ONLY:-}" = pull ] || bench_tree "Debian minbase" "$minbase"
+bench_pull "Debian minbase" "$minbase"

@@ -4,8 +4,8 @@
 // ostree's n-network-retries). A 404 is an answer, not an error, where the caller allows it.
 // Bodies are counted for the final "N KiB transferred" line.
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Arbor.Ostree.Repo;
 

@@ -133,7 +133,19 @@ public sealed class KeyFile
     }
 
     /// <summary>Removes a whole group; false when it was absent.</summary>
-    public bool RemoveGroup(string group) => _groups.RemoveAll(g => g.Name == group) > 0;
+    public bool RemoveGroup(string group)
+    {
+        if (_groups.RemoveAll(g => g.Name == group) == 0)
+            return false;
+        // Like GLib: the blank lines that separated the removed last group go with it.
+        if (_groups.Count > 0)
+        {
+            var lines = _groups[^1].Lines;
+            while (lines.Count > 0 && lines[^1].Key is null && lines[^1].Line.Trim().Length == 0)
+                lines.RemoveAt(lines.Count - 1);
+        }
+        return true;
+    }
 
     /// <summary>The file text.</summary>
     public override string ToString()

@@ -151,19 +151,6 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
     public static string Iso8601(ulong secs) =>
         DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
 
-    /// <summary>Sizes as glib's g_format_size prints them (SI units).</summary>
-    public static string FormatSize(ulong size)
-    {
-        if (size < 1000)
-            return size == 1 ? "1 byte" : $"{size} bytes";
-        string[] units = ["kB", "MB", "GB", "TB", "PB", "EB"];
-        double v = size;
-        int u = -1;
-        while (v >= 1000 && u < units.Length - 1)
-        {
-            v /= 1000;
-            u++;
-        }
-        return v.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[u];
-    }
+    /// <summary>Sizes as glib's g_format_size prints them (SI units, a no-break space before kB and up).</summary>
+    public static string FormatSize(ulong size) => CommitPrinter.FormatSize(size);
 }
