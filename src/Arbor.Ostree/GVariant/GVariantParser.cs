@@ -76,8 +76,19 @@ public sealed class GVariantParser
             {
                 var t = k switch
                 {
-                    "boolean" => "b", "byte" => "y", "int16" => "n", "uint16" => "q", "int32" => "i", "uint32" => "u",
-                    "handle" => "h", "int64" => "x", "uint64" => "t", "double" => "d", "string" => "s", "objectpath" => "o", _ => "g",
+                    "boolean" => "b",
+                    "byte" => "y",
+                    "int16" => "n",
+                    "uint16" => "q",
+                    "int32" => "i",
+                    "uint32" => "u",
+                    "handle" => "h",
+                    "int64" => "x",
+                    "uint64" => "t",
+                    "double" => "d",
+                    "string" => "s",
+                    "objectpath" => "o",
+                    _ => "g",
                 };
                 return ParseValue(GVariantType.Parse(t));
             }
