@@ -15,8 +15,7 @@ command -v ostree >/dev/null || { echo "bench: ostree is not installed (make tes
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. bench/lib.sh
 dsize() { du -sb --apparent-size "$1" | cut -f1; }
 
 minbase=$(scripts/make-minbase.sh "$WORK/minbase")

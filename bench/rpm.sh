@@ -17,27 +17,10 @@ done
 rm -rf "$WORK"; mkdir -p "$WORK"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_cmd() {
-  local setup=$1; shift
-  eval "$setup"
-  local t0; t0=$(now)
-  "$@" >/dev/null
-  echo $(( $(now) - t0 ))
-}
+. bench/lib.sh
+
 # compare NAME TOOL SETUP CMD_TOOL CMD_ARBOR
-compare() {
-  local name=$1 tool=$2 setup=$3 ct=$4 ca=$5 tt=() ta=()
-  for ((i = 0; i < RUNS; i++)); do
-    tt+=("$(time_cmd "$setup" bash -c "$ct")")
-    ta+=("$(time_cmd "$setup" bash -c "$ca")")
-  done
-  local mt ma
-  mt=$(printf '%s\n' "${tt[@]}" | median)
-  ma=$(printf '%s\n' "${ta[@]}" | median)
-  awk -v n="$name" -v t="$tool" -v o="$mt" -v a="$ma" 'BEGIN { printf "%-16s %-12s %8.3fs  arbor %8.3fs  ratio %5.2fx\n", n, t, o/1e9, a/1e9, a/o }'
-}
+compare() { compare_with "$1" "$2" "$3" "$4" "$3" "$5"; }
 
 # --- input: N rpmbuild-made packages from one generated spec --------------------------------
 spec=$WORK/bench.spec

@@ -14,30 +14,10 @@ command -v ostree >/dev/null || { echo "bench: ostree is not installed (make tes
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-# time_cmd SETUP CMD...: runs SETUP (untimed) then CMD, prints elapsed ns.
-time_cmd() {
-  local setup=$1; shift
-  eval "$setup"
-  local t0; t0=$(now)
-  "$@" >/dev/null
-  echo $(( $(now) - t0 ))
-}
+. bench/lib.sh
 
 # compare NAME SETUP_O CMD_O SETUP_A CMD_A
-compare() {
-  local name=$1 so=$2 co=$3 sa=$4 ca=$5 to=() ta=()
-  for ((i = 0; i < RUNS; i++)); do
-    to+=("$(time_cmd "$so" bash -c "$co")")
-    ta+=("$(time_cmd "$sa" bash -c "$ca")")
-  done
-  local mo ma
-  mo=$(printf '%s\n' "${to[@]}" | median)
-  ma=$(printf '%s\n' "${ta[@]}" | median)
-  awk -v n="$name" -v o="$mo" -v a="$ma" 'BEGIN { printf "%-34s ostree %8.3fs  arbor %8.3fs  ratio %5.2fx\n", n, o/1e9, a/1e9, a/o }'
-}
+compare() { compare_with "$1" ostree "$2" "$3" "$4" "$5"; }
 
 bench_tree() {
   local label=$1 tree=$2

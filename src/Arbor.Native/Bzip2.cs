@@ -53,7 +53,7 @@ internal static unsafe partial class Bz2Native
 }
 
 /// <summary>A read-only stream that decompresses bzip2 data (concatenated streams allowed) from an inner stream.</summary>
-public sealed unsafe class Bzip2DecompressStream : Stream
+public sealed unsafe class Bzip2DecompressStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -103,8 +103,6 @@ public sealed unsafe class Bzip2DecompressStream : Stream
         return !_innerEof;
     }
 
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -155,24 +153,6 @@ public sealed unsafe class Bzip2DecompressStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -66,7 +66,7 @@ internal static unsafe partial class LzmaNative
 public sealed class CompressionException(string message) : IOException(message);
 
 /// <summary>A read-only stream that decompresses xz data (concatenated streams allowed) from an inner stream.</summary>
-public sealed unsafe class XzDecompressStream : Stream
+public sealed unsafe class XzDecompressStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -90,8 +90,6 @@ public sealed unsafe class XzDecompressStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -133,24 +131,6 @@ public sealed unsafe class XzDecompressStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -168,7 +148,7 @@ public sealed unsafe class XzDecompressStream : Stream
 }
 
 /// <summary>A write-only stream that xz-compresses what is written into an inner stream; dispose to finish.</summary>
-public sealed unsafe class XzCompressStream : Stream
+public sealed unsafe class XzCompressStream : ForwardWriteStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -192,8 +172,6 @@ public sealed unsafe class XzCompressStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -253,21 +231,5 @@ public sealed unsafe class XzCompressStream : Stream
     }
 
     /// <inheritdoc/>
-    public override bool CanRead => false;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is write-only and not seekable"); set => throw new NotSupportedException("the stream is write-only and not seekable"); }
-    /// <inheritdoc/>
     public override void Flush() => _inner.Flush();
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is write-only and not seekable");
 }

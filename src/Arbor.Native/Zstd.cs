@@ -62,7 +62,7 @@ internal static unsafe partial class ZstdNative
 }
 
 /// <summary>A read-only stream that decompresses zstd frames (one or more) from an inner stream.</summary>
-public sealed unsafe class ZstdDecompressStream : Stream
+public sealed unsafe class ZstdDecompressStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -84,8 +84,6 @@ public sealed unsafe class ZstdDecompressStream : Stream
         _inBuf = new byte[(int)Math.Max(ZstdNative.DStreamInSize(), 64 * 1024)];
     }
 
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -132,24 +130,6 @@ public sealed unsafe class ZstdDecompressStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -166,7 +146,7 @@ public sealed unsafe class ZstdDecompressStream : Stream
 }
 
 /// <summary>A write-only stream that zstd-compresses into an inner stream; dispose to end the frame.</summary>
-public sealed unsafe class ZstdCompressStream : Stream
+public sealed unsafe class ZstdCompressStream : ForwardWriteStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -190,8 +170,6 @@ public sealed unsafe class ZstdCompressStream : Stream
         ZstdNative.SetParameter(_cctx, ZstdNative.ParamChecksumFlag, 1);
     }
 
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -246,21 +224,5 @@ public sealed unsafe class ZstdCompressStream : Stream
     }
 
     /// <inheritdoc/>
-    public override bool CanRead => false;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException("the stream is write-only and not seekable"); set => throw new NotSupportedException("the stream is write-only and not seekable"); }
-    /// <inheritdoc/>
     public override void Flush() => _inner.Flush();
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is write-only and not seekable");
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("the stream is write-only and not seekable");
 }

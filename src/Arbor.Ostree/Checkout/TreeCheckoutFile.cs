@@ -111,35 +111,11 @@ public sealed partial class TreeCheckout
     /// <summary>The checksum of a file already in the destination, as the repository would record it.</summary>
     private Checksum ChecksumOnDisk(string path, FileStat st)
     {
-        bool bareUserOnly = _repo.Mode == RepoMode.BareUserOnly;
-        var xattrs = bareUserOnly ? Xattrs.None : Repository.ReadXattrs(path);
-        uint mode = st.Mode, uid = st.Uid, gid = st.Gid;
-        if (bareUserOnly)
-        {
-            uid = gid = 0;
-            if (st.IsRegular)
-                mode = UnixMode.S_IFREG | (mode & 0x1ED);
-        }
-        var target = st.IsSymlink ? new FileInfo(path).LinkTarget ?? "" : "";
-        var header = new FileHeader(uid, gid, mode, target, xattrs);
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
-        if (st.IsRegular)
-        {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-            try
-            {
-                int n;
-                while ((n = fs.Read(buf, 0, buf.Length)) > 0)
-                    hash.AppendData(buf, 0, n);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buf);
-            }
-        }
-        return Checksum.From(hash);
+        if (_repo.Mode != RepoMode.BareUserOnly)
+            return ContentHasher.Checksum(path, st, ignoreXattrs: false);
+        // bare-user-only records canonical permissions: root-owned, modes masked to 0755, no xattrs.
+        var canonical = st.IsRegular ? st with { Mode = UnixMode.S_IFREG | (st.Mode & 0x1ED) } : st;
+        return ContentHasher.Checksum(path, canonical, ignoreXattrs: true, ownerUid: 0, ownerGid: 0);
     }
 
     private string LoosePath(Checksum checksum)

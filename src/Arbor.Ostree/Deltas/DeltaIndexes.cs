@@ -124,18 +124,5 @@ public static class DeltaIndexes
     }
 
     /// <summary>GLib's g_format_size: "123 bytes", "12.3 kB", "1.5 MB" (SI units, no-break space before the unit).</summary>
-    public static string FormatSize(ulong size)
-    {
-        if (size < 1000)
-            return size == 1 ? "1 byte" : $"{size} bytes";
-        string[] units = ["kB", "MB", "GB", "TB", "PB", "EB"];
-        double v = size;
-        int u = -1;
-        while (v >= 1000 && u < units.Length - 1)
-        {
-            v /= 1000;
-            u++;
-        }
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v:0.0}\u00A0{units[u]}");
-    }
+    public static string FormatSize(ulong size) => Repo.CommitPrinter.FormatSize(size);
 }

@@ -358,16 +358,19 @@ public sealed class PullEngine : IDisposable
             }
             Interlocked.Increment(ref _requested);
             var tmp = _repo.NewTmpPath("pull");
+            bool inMemory = false;
             try
             {
                 var bytes = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, 4 << 20, ct).ConfigureAwait(false);
-                long size = bytes is not null ? _repo.ImportArchiveContent(bytes, c) : _repo.ImportArchiveContent(tmp, c);
+                inMemory = bytes is not null;
+                long size = inMemory ? _repo.ImportArchiveContent(bytes!, c) : _repo.ImportArchiveContent(tmp, c);
                 Interlocked.Add(ref _contentWritten, size);
                 Interlocked.Increment(ref _contentFetched);
             }
             finally
             {
-                if (File.Exists(tmp))
+                // Only a spilled (large) object ever created the temp file; most objects never touch it.
+                if (!inMemory)
                     File.Delete(tmp);
             }
         });

@@ -59,11 +59,7 @@ public sealed partial class Repository
         {
             text = File.ReadAllText(path);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException && !Directory.Exists(path))
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             return null;
         }
