@@ -234,6 +234,35 @@ public sealed class SigningInteropTests : IClassFixture<GpgKeys>, IDisposable
         Assert.Equal(meta, Tools.ArborOk("ostree", "show", $"--repo={src}", "--print-detached-metadata-key=ostree.sign.ed25519", wrong).Stdout);
     }
 
+    [Fact]
+    public void Signing_keeps_other_detached_keys_in_the_order_ostree_writes_them()
+    {
+        // ostree rewrites detached metadata through a hash table when it adds or removes a
+        // signature; the keys must come out in the same order from both tools.
+        string[] detached = ["--add-detached-metadata-string=zeta=1", "--add-detached-metadata-string=alpha=2",
+            "--add-detached-metadata-string=org.example.build=3", "--add-detached-metadata-string=m=4"];
+        List<string> KeysAfter(bool arbor, bool delete)
+        {
+            var repo = Init(false, $"order-{arbor}-{delete}");
+            var c = Commit(false, repo, "main", detached);
+            Ok(arbor, "gpg-sign", $"--repo={repo}", $"--gpg-homedir={_keys.Home}", c, _keys.Trusted);
+            if (delete)
+            {
+                // ostree finds the signature to delete through the keys its remotes trust.
+                AddRemote(false, repo, "origin", P("nowhere"));
+                Ok(arbor, "gpg-sign", $"--repo={repo}", $"--gpg-homedir={_keys.Home}", "--delete", c, _keys.Trusted[^16..]);
+            }
+            var view = new Arbor.Ostree.GVariant.GVariantView(Arbor.Ostree.GVariant.GVariantType.VarDict, File.ReadAllBytes(MetaPath(repo, c)));
+            return Arbor.Ostree.Objects.Commit.MetadataFromView(view).Select(e => e.Key).ToList();
+        }
+        var signedByOstree = KeysAfter(false, delete: false);
+        Assert.Contains("ostree.gpgsigs", signedByOstree);
+        Assert.Equal(signedByOstree, KeysAfter(true, delete: false));
+        var deletedByOstree = KeysAfter(false, delete: true);
+        Assert.DoesNotContain("ostree.gpgsigs", deletedByOstree);
+        Assert.Equal(deletedByOstree, KeysAfter(true, delete: true));
+    }
+
     private static byte[] NewSecret(out byte[] pub)
     {
         var (seed, p) = Arbor.Native.Ed25519.GenerateKeyPair();

@@ -1,7 +1,7 @@
 // The static deltas stored in a repository and their indexes: listing (deltas/ directories with a
 // superblock), deletion, and delta-indexes/<to_b64[0:2]>/<to_b64[2:]>.index files as ostree 2022.7
 // writes them — an a{sv} {"ostree.static-deltas": a{sv} {"FROM-TO" or "TO": ay digest}} per
-// to-commit, froms sorted, rewritten only when the bytes change. Reindexing also sets
+// to-commit, froms sorted and then in glib's hash order (GVariantDict), rewritten only when the bytes change. Reindexing also sets
 // [core] indexed-deltas=true so pullers know to look for the files.
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
@@ -76,11 +76,13 @@ public static class DeltaIndexes
     /// <summary>The bytes of an index listing <paramref name="deltas"/> (all to the same commit).</summary>
     public static byte[] BuildIndex(IEnumerable<StaticDeltaEntry> deltas)
     {
-        var sorted = deltas.OrderBy(d => d.From?.ToString() ?? "", StringComparer.Ordinal).ToList();
-        // GVariantDict sorts nothing; ostree inserts into a hash table-backed dict and ends it in
-        // hash order. With one entry per from-commit this is in practice one or two entries.
-        var inner = sorted.Select(d => new KeyValuePair<string, GVariantValue>(d.Name, new GVBytes(d.Digest.ToBytes()))).ToList();
-        return Commit.MetadataToValue([new("ostree.static-deltas", Commit.MetadataToValue(inner))]).Serialize();
+        // ostree sorts the from-commits, inserts them into a GVariantDict and ends it in hash order.
+        var inner = new GVariantDict();
+        foreach (var d in deltas.OrderBy(d => d.From?.ToString() ?? "", StringComparer.Ordinal))
+            inner.Insert(d.Name, new GVBytes(d.Digest.ToBytes()));
+        var outer = new GVariantDict();
+        outer.Insert("ostree.static-deltas", inner.ToValue());
+        return outer.ToValue().Serialize();
     }
 
     /// <summary>Regenerates delta-indexes/ (all, or only for <paramref name="onlyTo"/>).</summary>

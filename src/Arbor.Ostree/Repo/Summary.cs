@@ -79,26 +79,29 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         {
             var bytes = repo.LoadMetadataBytes(r.Target, ObjectType.Commit);
             var commit = Commit.Parse(bytes);
-            var meta = new List<KeyValuePair<string, GVariantValue>>();
+            // ostree builds every a{sv} here with GVariantDict, so entries come out in glib's hash order.
+            var meta = new GVariantDict();
+            meta.Insert("ostree.commit.timestamp", new GVNumber('t', BinaryPrimitives.ReverseEndianness(commit.Timestamp)));
             if (commit.Version is { } version)
-                meta.Add(new("ostree.commit.version", GVariantValue.Str(version)));
-            meta.Add(new("ostree.commit.timestamp", new GVNumber('t', BinaryPrimitives.ReverseEndianness(commit.Timestamp))));
-            refs.Add(new SummaryRef(r.Name, (ulong)bytes.Length, r.Target, meta));
+                meta.Insert("ostree.commit.version", GVariantValue.Str(version));
+            refs.Add(new SummaryRef(r.Name, (ulong)bytes.Length, r.Target, meta.End()));
         }
-        var metadata = new List<KeyValuePair<string, GVariantValue>>(additional ?? []);
-        var deltas = repo.ListStaticDeltaDigests();
-        if (deltas.Count > 0)
+        var metadata = new GVariantDict(additional ?? []);
+        if (!repo.Config.GetBool("core", "no-deltas-in-summary", false))
         {
-            var entries = deltas.Select(d => (GVariantValue)new GVDictEntry(GVariantValue.Str(d.Name), new GVVariant(new GVBytes(d.Digest.ToBytes())))).ToArray();
-            metadata.Add(new("ostree.static-deltas", new GVArray(GVariantType.Parse("{sv}"), entries)));
+            var deltas = new GVariantDict();
+            foreach (var d in repo.ListStaticDeltaDigests())
+                deltas.Insert(d.Name, new GVBytes(d.Digest.ToBytes()));
+            if (deltas.Count > 0)
+                metadata.Insert("ostree.static-deltas", deltas.ToValue());
         }
-        metadata.Add(new("ostree.summary.mode", GVariantValue.Str(repo.Config.Get("core", "mode") ?? "bare")));
-        metadata.Add(new("ostree.summary.last-modified", new GVNumber('t', BinaryPrimitives.ReverseEndianness((ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds()))));
-        metadata.Add(new("ostree.summary.tombstone-commits", GVariantValue.Bool(repo.Config.GetBool("core", "tombstone-commits", false))));
-        metadata.Add(new("ostree.summary.indexed-deltas", GVariantValue.Bool(true)));
+        metadata.Insert("ostree.summary.last-modified", new GVNumber('t', BinaryPrimitives.ReverseEndianness((ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
+        metadata.Insert("ostree.summary.mode", GVariantValue.Str(repo.Config.Get("core", "mode") ?? "bare"));
+        metadata.Insert("ostree.summary.tombstone-commits", GVariantValue.Bool(repo.Config.GetBool("core", "tombstone-commits", false)));
+        metadata.Insert("ostree.summary.indexed-deltas", GVariantValue.Bool(true));
         if (repo.CollectionId is { } cid)
-            metadata.Add(new("ostree.summary.collection-id", GVariantValue.Str(cid)));
-        return new Summary(refs, metadata);
+            metadata.Insert("ostree.summary.collection-id", GVariantValue.Str(cid));
+        return new Summary(refs, metadata.End());
     }
 
     /// <summary>Writes <c>summary</c> atomically and removes a stale <c>summary.sig</c>.</summary>

@@ -41,25 +41,16 @@ public static class SignatureMetadata
     /// <summary>Returns <paramref name="metadata"/> (may be null) with <paramref name="key"/> set to <paramref name="signatures"/>; an empty list removes the key.</summary>
     public static byte[] Replace(ReadOnlyMemory<byte>? metadata, string key, IReadOnlyList<byte[]> signatures)
     {
-        var entries = metadata is { Length: > 0 } data
-            ? Commit.MetadataFromView(new GVariantView(GVariantType.VarDict, data)).ToList()
-            : [];
-        int at = entries.FindIndex(e => e.Key == key);
-        var value = new GVArray(GVariantType.ByteString, signatures.Select(s => GVariantValue.Bytes(s)).ToList());
+        // ostree re-reads the dictionary into a GVariantDict and ends it, so the keys come out in
+        // glib's hash order rather than where they were.
+        var dict = metadata is { Length: > 0 } data
+            ? new GVariantDict(Commit.MetadataFromView(new GVariantView(GVariantType.VarDict, data)))
+            : new GVariantDict();
         if (signatures.Count == 0)
-        {
-            if (at >= 0)
-                entries.RemoveAt(at);
-        }
-        else if (at >= 0)
-        {
-            entries[at] = new(key, value);
-        }
+            dict.Remove(key);
         else
-        {
-            entries.Add(new(key, value));
-        }
-        return Commit.MetadataToValue(entries).Serialize();
+            dict.Insert(key, new GVArray(GVariantType.ByteString, signatures.Select(s => GVariantValue.Bytes(s)).ToList()));
+        return dict.ToValue().Serialize();
     }
 
     /// <summary>Returns <paramref name="metadata"/> with <paramref name="signature"/> appended to the list under <paramref name="key"/>.</summary>
