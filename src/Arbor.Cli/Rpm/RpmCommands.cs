@@ -11,7 +11,7 @@ namespace Arbor.Cli.Rpm;
 public static class RpmCommands
 {
     private const string Usage =
-        "Usage:\n  arbor rpm info FILE.rpm... [--json|--nevra]\n  arbor rpm verify FILE.rpm\n  arbor rpm extract FILE.rpm DIR\n" +
+        "Usage:\n  arbor rpm info FILE.rpm... [--json|--nevra]\n  arbor rpm verify FILE.rpm [--keyring=KEYFILE...]\n  arbor rpm extract FILE.rpm DIR\n" +
         "  arbor rpm build MANIFEST.yaml --root DIR --output DIR\n  arbor rpm createrepo DIR\n" +
         "  arbor rpm repoquery (--repofrompath=ID,URL | --repo-file=FILE [--repo=ID]) [--cachedir DIR] [--releasever N] [--refresh] [PATTERN...]\n" +
         "  arbor rpm download (--repofrompath=ID,URL | --repo-file=FILE [--repo=ID]) [--cachedir DIR] [--releasever N] [--destdir DIR] [--parallel N] PKG...\n";
@@ -122,11 +122,30 @@ public static class RpmCommands
 
     private static int Verify(string[] args, TextWriter stdout)
     {
-        if (args.Length != 1)
-            throw new ArgumentException("verify takes FILE.rpm");
-        using var pkg = RpmPackage.Open(args[0]);
+        var keyFiles = args.Where(a => a.StartsWith("--keyring=", StringComparison.Ordinal)).Select(a => a["--keyring=".Length..]).ToList();
+        var rest = args.Where(a => !a.StartsWith("--keyring=", StringComparison.Ordinal)).ToList();
+        if (rest.Count != 1 || rest[0].StartsWith('-'))
+            throw new ArgumentException("verify takes FILE.rpm [--keyring=KEYFILE...]");
+        var path = rest[0];
+        using var pkg = RpmPackage.Open(path);
+        string signed = "";
+        if (keyFiles.Count > 0)
+        {
+            var dir = Directory.CreateTempSubdirectory("arbor-keyring-").FullName;
+            try
+            {
+                var keyring = Path.Combine(dir, "keyring.gpg");
+                RpmSignatures.WriteKeyring(keyring, keyFiles.Select(f => (f, File.ReadAllBytes(f))));
+                var sig = RpmSignatures.Verify(pkg, path, keyring);
+                signed = $", signature key ID {sig.KeyId[^8..].ToLowerInvariant()} OK";
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
         var ok = pkg.VerifyAll();
-        stdout.WriteLine($"{args[0]}: digests {string.Join(' ', ok)} OK");
+        stdout.WriteLine($"{path}: digests {string.Join(' ', ok)} OK{signed}");
         return 0;
     }
 

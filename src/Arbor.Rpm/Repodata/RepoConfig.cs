@@ -23,7 +23,7 @@ public sealed class RepoConfig
     public IReadOnlyList<string> BaseUrls { get; init; } = [];
     /// <summary>enabled= (default true).</summary>
     public bool Enabled { get; init; } = true;
-    /// <summary>gpgcheck= (default false). Arbor records it; package signatures are not checked yet.</summary>
+    /// <summary>gpgcheck= (default false): packages must be signed by one of <see cref="GpgKeys"/>.</summary>
     public bool GpgCheck { get; init; }
     /// <summary>gpgkey= URLs.</summary>
     public IReadOnlyList<string> GpgKeys { get; init; } = [];

@@ -6,10 +6,14 @@
 // there), is hashed as it arrives, checked against the checksum repomd.xml (metadata) or
 // primary.xml (packages) gives, then fsynced and renamed into place; a mismatch deletes the part
 // and raises an error naming the file. Base URLs are mirrors tried in order; package downloads
-// run in parallel up to a bound.
+// run in parallel up to a bound. With gpgcheck=1 the repository's gpgkey= files are fetched into
+// a keyring and every package must carry a good signature by one of them, or it is deleted from
+// the cache and the download fails naming it.
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Arbor.Rpm.Header;
+using Arbor.Rpm.Package;
 
 namespace Arbor.Rpm.Repodata;
 
@@ -94,17 +98,19 @@ public sealed class RepoFetcher
         var dir = Path.Combine(CacheDir(repo), "packages");
         Directory.CreateDirectory(dir);
         var paths = new string[packages.Count];
+        var keyring = repo.GpgCheck ? await KeyringAsync(repo, ct).ConfigureAwait(false) : null;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, MaxParallel), CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, packages.Count), options, async (i, token) =>
         {
             var p = packages[i];
             var local = Path.Combine(dir, p.FileName);
             paths[i] = local;
-            if (File.Exists(local) && Matches(local, p.ChecksumType, p.Checksum))
-                return;
             try
             {
-                await DownloadAsync(repo, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
+                if (!File.Exists(local) || !Matches(local, p.ChecksumType, p.Checksum))
+                    await DownloadAsync(repo, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
+                if (keyring != null)
+                    CheckSignature(local, keyring);
             }
             catch (RepoFetchException e)
             {
@@ -113,6 +119,57 @@ public sealed class RepoFetcher
         }).ConfigureAwait(false);
         return paths;
     }
+
+    private static void CheckSignature(string local, string keyring)
+    {
+        try
+        {
+            using var pkg = RpmPackage.Open(local);
+            RpmSignatures.Verify(pkg, local, keyring);
+        }
+        catch (Exception e) when (e is RpmSignatureException or RpmFormatException)
+        {
+            File.Delete(local);
+            throw new RepoFetchException($"gpgcheck failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Fetches the repository's gpgkey= files and builds the keyring its packages are checked against.</summary>
+    private async Task<string> KeyringAsync(RepoConfig repo, CancellationToken ct)
+    {
+        if (repo.GpgKeys.Count == 0)
+            throw new RepoFetchException($"repository '{repo.Id}' has gpgcheck=1 but no gpgkey");
+        var dir = Path.Combine(CacheDir(repo), "gpgkeys");
+        Directory.CreateDirectory(dir);
+        var keys = new List<(string, byte[])>();
+        for (int i = 0; i < repo.GpgKeys.Count; i++)
+        {
+            var url = repo.GpgKeys[i];
+            var local = Path.Combine(dir, $"key{i}.asc");
+            try
+            {
+                await DownloadOneAsync(AbsoluteUri(url), local, null, null, ct).ConfigureAwait(false);
+                keys.Add((url, await File.ReadAllBytesAsync(local, ct).ConfigureAwait(false)));
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                throw new RepoFetchException($"repository '{repo.Id}': gpgkey {url}: {e.Message}");
+            }
+        }
+        var keyring = Path.Combine(dir, "keyring.gpg");
+        try
+        {
+            RpmSignatures.WriteKeyring(keyring, keys);
+        }
+        catch (FormatException e)
+        {
+            throw new RepoFetchException($"repository '{repo.Id}': {e.Message}");
+        }
+        return keyring;
+    }
+
+    private static Uri AbsoluteUri(string url) =>
+        url.Contains("://", StringComparison.Ordinal) ? new Uri(url) : new Uri(Path.GetFullPath(url));
 
     private static string LocalPath(string dir, string location, string repoId)
     {
