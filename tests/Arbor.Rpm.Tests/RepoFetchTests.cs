@@ -184,4 +184,90 @@ public sealed class RepoFetchTests : IAsyncLifetime
         Assert.Equal(1, r.Code);
         Assert.Contains("no package matches 'nosuch'", r.Err);
     }
+    private string Metalink(string repomdHash, params (string Url, int Preference)[] mirrors) => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">
+         <files>
+          <file name="repomd.xml">
+           <mm0:timestamp>1700000000</mm0:timestamp>
+           <size>{new FileInfo(Path.Combine(RepoDir, "repodata", "repomd.xml")).Length}</size>
+           <verification>
+            <hash type="sha256">{repomdHash}</hash>
+           </verification>
+           <mm0:alternates>
+            <mm0:alternate>
+             <mm0:timestamp>1600000000</mm0:timestamp>
+             <verification><hash type="sha256">{new string('0', 64)}</hash></verification>
+            </mm0:alternate>
+           </mm0:alternates>
+           <resources maxconnections="1">
+        {string.Concat(mirrors.Select(m => $"    <url protocol=\"http\" type=\"http\" location=\"US\" preference=\"{m.Preference}\">{m.Url}repodata/repomd.xml</url>\n"))}    <url protocol="rsync" type="rsync" location="US" preference="100">rsync://127.0.0.1/nothing/repodata/repomd.xml</url>
+           </resources>
+          </file>
+         </files>
+        </metalink>
+        """;
+
+    private string Dnf(string repoFile, string cache) =>
+        Tools.Run("dnf", ["-q", "--releasever=40", $"--setopt=reposdir={Path.GetDirectoryName(repoFile)}", $"--setopt=cachedir={cache}", "repoquery"]);
+
+    [Fact]
+    public void MetalinkMirrorsAreTriedByPreferenceAndRepomdIsChecked()
+    {
+        var repomdHash = RepoMd.HashFile(Path.Combine(RepoDir, "repodata", "repomd.xml"), "sha256");
+        string good = $"{Url}/40/{RepoConfig.BaseArch}/", dead = "http://127.0.0.1:1/dead/";
+        File.WriteAllText(Path.Combine(Root, "metalink.xml"), Metalink(repomdHash, (good, 50), (dead, 90)));
+        File.WriteAllText(Path.Combine(Root, "stale.xml"), Metalink(new string('f', 64), (good, 50)));
+        var dir = Path.Combine(_dir, "repos.d");
+        Directory.CreateDirectory(dir);
+        var repoFile = Path.Combine(dir, "m.repo");
+        File.WriteAllText(repoFile, $"""
+            [m]
+            name=Metalink $releasever
+            metalink={Url}/metalink.xml?repo=fedora-$releasever&arch=$basearch
+            gpgcheck=0
+            """);
+        var r = Arbor("repoquery", "--repo-file=" + repoFile, "--releasever=40", "--cachedir", Path.Combine(_dir, "c1"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(Expected(), r.Out);
+        // dnf (librepo) reads the same metalink and sees the same packages.
+        Assert.Equal(Dnf(repoFile, Path.Combine(_dir, "dnf")).Replace("-0:", "-", StringComparison.Ordinal), r.Out);
+        var log = TakeLog();
+        Assert.Contains(log, l => l.StartsWith("/metalink.xml", StringComparison.Ordinal));
+
+        // Packages come from the mirrors too (the cached metalink, no new request for it).
+        var dest = Path.Combine(_dir, "dest");
+        r = Arbor("download", "--repo-file=" + repoFile, "--releasever=40", "--cachedir", Path.Combine(_dir, "c1"), "--destdir", dest, "hello");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Single(Directory.GetFiles(dest));
+        Assert.DoesNotContain(TakeLog(), l => l.StartsWith("/metalink.xml", StringComparison.Ordinal));
+
+        // A repomd.xml the metalink does not list is refused, mirror by mirror.
+        File.WriteAllText(repoFile, $"[m]\nmetalink={Url}/stale.xml\n");
+        r = Arbor("repoquery", "--repo-file=" + repoFile, "--cachedir", Path.Combine(_dir, "c2"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("repomd.xml from", r.Err, StringComparison.Ordinal);
+        Assert.Contains("is not the one the metalink lists", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Directory.GetDirectories(Path.Combine(_dir, "c2")).Single(), "repodata", "repomd.xml")));
+    }
+
+    [Fact]
+    public void MirrorlistGivesBaseUrlsAndBadListsAreNamed()
+    {
+        File.WriteAllText(Path.Combine(Root, "mirrors.txt"), $"# mirrors for $basearch\n\nhttp://127.0.0.1:1/dead/\n{Url}/40/$basearch/\nrsync://x/y\n");
+        File.WriteAllText(Path.Combine(Root, "empty.txt"), "# nothing here\n");
+        var repoFile = Path.Combine(_dir, "l.repo");
+        File.WriteAllText(repoFile, $"[l]\nmirrorlist={Url}/mirrors.txt\n[e]\nmirrorlist={Url}/empty.txt\nenabled=1\n[x]\nmirrorlist={Url}/missing.txt\n");
+        var r = Arbor("repoquery", "--repo-file=" + repoFile, "--repo=l", "--cachedir", Path.Combine(_dir, "c"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(Expected(), r.Out);
+        r = Arbor("repoquery", "--repo-file=" + repoFile, "--repo=e", "--cachedir", Path.Combine(_dir, "c"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("repository 'e': mirrorlist", r.Err, StringComparison.Ordinal);
+        Assert.Contains("lists no usable mirror", r.Err, StringComparison.Ordinal);
+        r = Arbor("repoquery", "--repo-file=" + repoFile, "--repo=x", "--cachedir", Path.Combine(_dir, "c"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("repository 'x': mirrorlist", r.Err, StringComparison.Ordinal);
+        Assert.Contains("404", r.Err, StringComparison.Ordinal);
+    }
 }

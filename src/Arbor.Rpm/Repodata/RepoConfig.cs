@@ -1,6 +1,6 @@
 // Repository definitions in dnf's `.repo` syntax: INI sections `[id]` with name, baseurl (several
-// URLs, separated by spaces/commas or on continuation lines), enabled, gpgcheck, gpgkey and
-// metadata_expire; `$basearch`, `$arch` and `$releasever` (also `${var}`) are substituted from
+// URLs, separated by spaces/commas or on continuation lines), mirrorlist or metalink (used when
+// there is no baseurl), enabled, gpgcheck, gpgkey and metadata_expire; `$basearch`, `$arch` and `$releasever` (also `${var}`) are substituted from
 // the variables the caller gives. The fetcher reads RepoConfig values; nothing here does I/O
 // beyond reading the file.
 using System.Globalization;
@@ -21,6 +21,12 @@ public sealed class RepoConfig
     public string Name { get; init; } = "";
     /// <summary>Base URLs, tried in order (mirrors). http(s):// or file:// or a plain path.</summary>
     public IReadOnlyList<string> BaseUrls { get; init; } = [];
+    /// <summary>mirrorlist= URL: a list of base URLs (or a metalink), used when there is no baseurl.</summary>
+    public string? MirrorList { get; init; }
+    /// <summary>metalink= URL: mirrors of repomd.xml with its checksums, used when there is no baseurl.</summary>
+    public string? Metalink { get; init; }
+    /// <summary>The variables ($basearch, $releasever, …) the definition was read with; mirror URLs are substituted with them too.</summary>
+    public IReadOnlyDictionary<string, string> UrlVariables { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
     /// <summary>enabled= (default true).</summary>
     public bool Enabled { get; init; } = true;
     /// <summary>gpgcheck= (default false): packages must be signed by one of <see cref="GpgKeys"/>.</summary>
@@ -188,17 +194,18 @@ public sealed class RepoConfig
             string where = $"{what}:{line}: [{id}]";
             var urls = keys.TryGetValue("baseurl", out var b) ? Words(b).Select(u => Substitute(u, vars, where)).ToList() : [];
             bool enabled = !keys.TryGetValue("enabled", out var en) || Bool(en, where);
-            if (urls.Count == 0 && enabled)
-            {
-                throw new FormatException(keys.ContainsKey("mirrorlist") || keys.ContainsKey("metalink")
-                    ? $"{where}: only baseurl is supported (mirrorlist and metalink are not)"
-                    : $"{where}: no baseurl");
-            }
+            string? mirrorlist = keys.TryGetValue("mirrorlist", out var ml) && ml.Length > 0 ? Substitute(ml, vars, where) : null;
+            string? metalink = keys.TryGetValue("metalink", out var mk) && mk.Length > 0 ? Substitute(mk, vars, where) : null;
+            if (urls.Count == 0 && mirrorlist == null && metalink == null && enabled)
+                throw new FormatException($"{where}: no baseurl, mirrorlist or metalink");
             result.Add(new RepoConfig
             {
                 Id = id,
                 Name = keys.TryGetValue("name", out var n) ? Substitute(n, vars, where) : id,
                 BaseUrls = urls,
+                MirrorList = mirrorlist,
+                Metalink = metalink,
+                UrlVariables = vars,
                 Enabled = enabled,
                 GpgCheck = keys.TryGetValue("gpgcheck", out var g) && Bool(g, where),
                 GpgKeys = keys.TryGetValue("gpgkey", out var k) ? Words(k).Select(u => Substitute(u, vars, where)).ToList() : [],

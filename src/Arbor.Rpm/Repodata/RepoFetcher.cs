@@ -5,7 +5,8 @@
 // `.part` file in the target directory (resumed with an HTTP Range request when one is already
 // there), is hashed as it arrives, checked against the checksum repomd.xml (metadata) or
 // primary.xml (packages) gives, then fsynced and renamed into place; a mismatch deletes the part
-// and raises an error naming the file. Base URLs are mirrors tried in order; package downloads
+// and raises an error naming the file. Base URLs — from baseurl, or from the mirrorlist/metalink
+// (cached beside repomd.xml and refreshed with it; see Mirrors.cs) — are mirrors tried in order; package downloads
 // run in parallel up to a bound. With gpgcheck=1 the repository's gpgkey= files are fetched into
 // a keyring and every package must carry a good signature by one of them, or it is deleted from
 // the cache and the download fails naming it.
@@ -53,7 +54,7 @@ public sealed class RepoFetcher
     public string CacheDir(RepoConfig repo)
     {
         ArgumentNullException.ThrowIfNull(repo);
-        var h = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', repo.BaseUrls)));
+        var h = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', repo.BaseUrls.Append(repo.MirrorList ?? "").Append(repo.Metalink ?? ""))));
         return Path.Combine(_cacheRoot, $"{repo.Id}-{Convert.ToHexStringLower(h)[..16]}");
     }
 
@@ -61,17 +62,16 @@ public sealed class RepoFetcher
     public async Task<RepoMetadata> LoadAsync(RepoConfig repo, RepoParts parts = RepoParts.Primary, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(repo);
-        if (repo.BaseUrls.Count == 0)
-            throw new RepoFetchException($"repository '{repo.Id}' has no baseurl");
         var dir = CacheDir(repo);
         var repodata = Path.Combine(dir, "repodata");
         Directory.CreateDirectory(repodata);
         var repomdPath = Path.Combine(repodata, "repomd.xml");
         bool fresh = !ForceRefresh && File.Exists(repomdPath) &&
             (repo.MetadataExpire is not TimeSpan exp || DateTime.UtcNow - File.GetLastWriteTimeUtc(repomdPath) < exp);
+        var mirrors = await MirrorsAsync(repo, refresh: !fresh, ct).ConfigureAwait(false);
         if (!fresh)
         {
-            await DownloadAsync(repo, "repodata/repomd.xml", repomdPath, null, null, ct).ConfigureAwait(false);
+            await DownloadAsync(repo, mirrors.BaseUrls, "repodata/repomd.xml", repomdPath, null, null, ct, accept: mirrors.Accepts).ConfigureAwait(false);
             File.SetLastWriteTimeUtc(repomdPath, DateTime.UtcNow);
         }
         var md = RepoMd.Load(repomdPath);
@@ -85,7 +85,7 @@ public sealed class RepoFetcher
             var local = LocalPath(dir, rec.Location, repo.Id);
             if (File.Exists(local) && Matches(local, rec.ChecksumType, rec.Checksum))
                 continue;
-            await DownloadAsync(repo, rec.Location, local, rec.ChecksumType, rec.Checksum, ct).ConfigureAwait(false);
+            await DownloadAsync(repo, mirrors.BaseUrls, rec.Location, local, rec.ChecksumType, rec.Checksum, ct).ConfigureAwait(false);
         }
         return RepoReader.Read(md, dir, parts);
     }
@@ -99,6 +99,7 @@ public sealed class RepoFetcher
         Directory.CreateDirectory(dir);
         var paths = new string[packages.Count];
         var keyring = repo.GpgCheck ? await KeyringAsync(repo, ct).ConfigureAwait(false) : null;
+        var mirrors = await MirrorsAsync(repo, refresh: false, ct).ConfigureAwait(false);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, MaxParallel), CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, packages.Count), options, async (i, token) =>
         {
@@ -108,7 +109,7 @@ public sealed class RepoFetcher
             try
             {
                 if (!File.Exists(local) || !Matches(local, p.ChecksumType, p.Checksum))
-                    await DownloadAsync(repo, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
+                    await DownloadAsync(repo, mirrors.BaseUrls, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
                 if (keyring != null)
                     CheckSignature(local, keyring);
             }
@@ -189,16 +190,50 @@ public sealed class RepoFetcher
         return new Uri(new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), rel);
     }
 
-    private async Task DownloadAsync(RepoConfig repo, string rel, string dest, string? sumType, string? sum, CancellationToken ct, string? locationBase = null)
+    /// <summary>
+    /// The repository's mirrors: its baseurls, or the list its mirrorlist/metalink gives (the cached
+    /// copy unless <paramref name="refresh"/> or there is none).
+    /// </summary>
+    private async Task<MirrorSet> MirrorsAsync(RepoConfig repo, bool refresh, CancellationToken ct)
+    {
+        if (repo.BaseUrls.Count > 0)
+            return new MirrorSet(repo.BaseUrls, []);
+        var (url, key) = repo.Metalink is { } ml ? (ml, "metalink") : repo.MirrorList is { } mr ? (mr, "mirrorlist")
+            : throw new RepoFetchException($"repository '{repo.Id}' has no baseurl, mirrorlist or metalink");
+        var cached = Path.Combine(CacheDir(repo), key);
+        if (refresh || !File.Exists(cached))
+        {
+            try
+            {
+                await DownloadOneAsync(AbsoluteUri(url), cached, null, null, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                throw new RepoFetchException($"repository '{repo.Id}': {key} {url}: {e.Message}");
+            }
+        }
+        try
+        {
+            return MirrorSet.Parse(await File.ReadAllTextAsync(cached, ct).ConfigureAwait(false), $"repository '{repo.Id}': {key} {url}", repo.UrlVariables);
+        }
+        catch (RepoMetadataException)
+        {
+            File.Delete(cached);
+            throw;
+        }
+    }
+
+    private async Task DownloadAsync(RepoConfig repo, IReadOnlyList<string> mirrors, string rel, string dest, string? sumType, string? sum,
+        CancellationToken ct, string? locationBase = null, Func<string, bool>? accept = null)
     {
         var errors = new List<string>();
-        var bases = locationBase != null ? [locationBase] : repo.BaseUrls;
+        var bases = locationBase != null ? [locationBase] : mirrors;
         foreach (var b in bases)
         {
             var url = Join(b, rel);
             try
             {
-                await DownloadOneAsync(url, dest, sumType, sum, ct).ConfigureAwait(false);
+                await DownloadOneAsync(url, dest, sumType, sum, ct, accept).ConfigureAwait(false);
                 return;
             }
             catch (RepoFetchException) when (sum != null)
@@ -210,10 +245,10 @@ public sealed class RepoFetcher
                 errors.Add($"{url}: {e.Message}");
             }
         }
-        throw new RepoFetchException($"{rel}: no mirror could serve it ({string.Join("; ", errors)})");
+        throw new RepoFetchException($"repository '{repo.Id}': {rel}: no mirror could serve it ({string.Join("; ", errors)})");
     }
 
-    private async Task DownloadOneAsync(Uri url, string dest, string? sumType, string? sum, CancellationToken ct)
+    private async Task DownloadOneAsync(Uri url, string dest, string? sumType, string? sum, CancellationToken ct, Func<string, bool>? accept = null)
     {
         var part = dest + ".part";
         using var hash = sumType != null ? RepoMd.CreateHash(sumType, url.ToString()) : null;
@@ -232,7 +267,7 @@ public sealed class RepoFetcher
             if (resp.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
                 File.Delete(part);
-                await DownloadOneAsync(url, dest, sumType, sum, ct).ConfigureAwait(false);
+                await DownloadOneAsync(url, dest, sumType, sum, ct, accept).ConfigureAwait(false);
                 return;
             }
             if (!resp.IsSuccessStatusCode)
@@ -251,6 +286,11 @@ public sealed class RepoFetcher
                 File.Delete(part);
                 throw new RepoFetchException($"{Path.GetFileName(dest)}: checksum mismatch: expected {sumType} {sum}, downloaded {actual} from {url}");
             }
+        }
+        if (accept != null && !accept(part))
+        {
+            File.Delete(part);
+            throw new RepoFetchException($"{Path.GetFileName(dest)} from {url} is not the one the metalink lists (stale or altered mirror)");
         }
         File.Move(part, dest, overwrite: true);
     }
