@@ -243,7 +243,11 @@ public sealed class SignedDeltaInteropTests : IDisposable
     [Fact]
     public void Delta_indexes_of_a_signed_delta_are_byte_identical()
     {
-        var sb = Generate(true, $"--sign={Secret}");
+        // Secret keys may also come one a line from --keys-file.
+        var secrets = P("secret.keys");
+        File.WriteAllText(secrets, Secret + "\n");
+        var sb = Generate(true, $"--keys-file={secrets}");
+        Tools.ArborOk("ostree", "static-delta", "verify", $"--repo={_src}", DeltaName, Public);
         var copy = P("copy");
         Tools.RunOk("cp", "-a", _src, copy);
         Tools.OstreeOk("static-delta", "reindex", $"--repo={_src}");

@@ -143,8 +143,10 @@ public static class Ed25519Signing
                 error = $"Invalid signature: Ill-formed input: expected {Ed25519.SignatureSize} bytes, got {sig.Length} bytes";
                 return null;
             }
-            foreach (var pk in keys.Public)
+            // ostree prepends each key it loads, so it tries (and names) the last-loaded key first.
+            for (int k = keys.Public.Count - 1; k >= 0; k--)
             {
+                var pk = keys.Public[k];
                 if (keys.Revoked.Any(r => r.AsSpan().SequenceEqual(pk)))
                     continue;
                 var hex = Convert.ToHexStringLower(pk);

@@ -145,6 +145,16 @@ public sealed class DeltaSignatureTests : IDisposable
     }
 
     [Fact]
+    public void Failed_keys_are_named_last_loaded_first_as_ostree_does()
+    {
+        var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), [SecretKey]);
+        var a = Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret());
+        var b = Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret());
+        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(Convert.ToBase64String(a), Convert.ToBase64String(b))));
+        Assert.Equal($"ed25519: Signature couldn't be verified with: key '{Convert.ToHexStringLower(b)}'; key '{Convert.ToHexStringLower(a)}'", e.Message);
+    }
+
+    [Fact]
     public void Verify_refuses_a_revoked_key()
     {
         var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), [SecretKey]);
