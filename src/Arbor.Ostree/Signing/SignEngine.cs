@@ -59,8 +59,14 @@ public abstract class SignEngine
 /// <summary>ed25519 signatures (ostree's default engine).</summary>
 public sealed class Ed25519SignEngine : SignEngine
 {
+    /// <summary>An engine with no keys yet.</summary>
+    public Ed25519SignEngine() : this(new Ed25519Keys()) { }
+
+    /// <summary>An engine trusting <paramref name="keys"/>, e.g. a remote's (<see cref="Ed25519Signing.RemoteKeys"/>).</summary>
+    public Ed25519SignEngine(Ed25519Keys keys) => Keys = keys;
+
     /// <summary>The trusted and revoked public keys loaded so far.</summary>
-    public Ed25519Keys Keys { get; } = new();
+    public Ed25519Keys Keys { get; }
 
     /// <inheritdoc />
     public override string Name => "ed25519";
