@@ -1,9 +1,13 @@
 // `ostree static-delta list|show|delete|generate|apply-offline|verify|indexes|reindex`, with
 // ostree's options and output. The work is in Arbor.Ostree/Deltas; this file parses and prints.
+// Signing follows ostree: generate --sign=SECRET… / --keys-file=FILE (one secret key a line)
+// writes the signed superblock form; verify and apply-offline take public keys after the delta,
+// plus --keys-file / --keys-dir, with --sign-type choosing the engine (ed25519 by default).
 using System.Globalization;
 using Arbor.Ostree.Deltas;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
+using Arbor.Ostree.Signing;
 
 namespace Arbor.Cli.Ostree;
 
@@ -62,8 +66,8 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             "show" => Show(ctx, Need(args, "DELTA must be specified")),
             "delete" => Delete(ctx, Need(args, "DELTA must be specified")),
             "generate" => Generate(ctx, args),
-            "apply-offline" => Apply(ctx, Need(args, "PATH must be specified")),
-            "verify" => Verify(ctx, Need(args, "DELTA must be specified")),
+            "apply-offline" => Apply(ctx, Need(args, "PATH must be specified"), args.Skip(1).ToList()),
+            "verify" => Verify(ctx, Need(args, "DELTA must be specified"), args.Skip(1).ToList()),
             "indexes" => Indexes(ctx),
             "reindex" => Reindex(ctx),
             _ => UnknownSub(ctx, sub),
@@ -131,22 +135,74 @@ internal sealed class StaticDeltaVerb : OstreeVerb
         return Path.Combine(repo.Path, Repository.StaticDeltaRelativeDir(from, to), "superblock");
     }
 
-    private static int Verify(VerbContext ctx, string delta)
+    /// <summary>
+    /// The engine ostree's verify and apply-offline build: the public keys given after the delta,
+    /// plus those of --keys-file (or of --keys-dir / the system files) when no key was given or a
+    /// keys file was named.
+    /// </summary>
+    private static SignEngine LoadVerifier(VerbContext ctx, SignEngine engine, List<string> keys)
     {
-        var (sb, _) = DeltaApplier.OpenSuperblock(SuperblockPathOf(ctx.Repo, delta));
-        if (!sb.Signed)
-            throw new RepoException("no signatures in static-delta");
-        // Signature checking belongs to the signing layer (ed25519), which is not available yet.
-        throw new RepoException($"Signature verification is not supported yet (delta is signed with: {string.Join(", ", sb.Signatures.Select(s => s.Key))})");
+        foreach (var k in keys)
+            engine.AddPublicKey(k);
+        var keysFile = ctx.Args.Get("keys-file");
+        if (keys.Count == 0 || keysFile is not null)
+            engine.LoadPublicKeys(keysFile, ctx.Args.Get("keys-dir"));
+        return engine;
     }
 
-    private static int Apply(VerbContext ctx, string path)
+    private static int Verify(VerbContext ctx, string delta, List<string> keys)
+    {
+        SignEngine engine;
+        try
+        {
+            engine = SignEngine.Create(ctx.Args.Get("sign-type") ?? "ed25519");
+        }
+        catch (RepoException)
+        {
+            ctx.Out.WriteLine("Sign-type not supported");
+            throw;
+        }
+        LoadVerifier(ctx, engine, keys);
+        try
+        {
+            var path = SuperblockPathOf(ctx.Repo, delta);
+            if (!File.Exists(path))
+                throw new RepoException($"openat({(delta.Contains('/') ? delta : Path.GetRelativePath(ctx.Repo.Path, path))}): No such file or directory");
+            DeltaSignatures.Verify(File.ReadAllBytes(path), engine);
+        }
+        catch (RepoException)
+        {
+            ctx.Out.WriteLine("Verification fails");
+            throw;
+        }
+        ctx.Out.WriteLine("Verification OK");
+        return 0;
+    }
+
+    private static int Apply(VerbContext ctx, string path, List<string> keys)
     {
         var repo = ctx.Repo;
-        if (ctx.Args.Get("sign-type") is { } st && st != "ed25519")
-            throw new RepoException($"Signing type {st} is not supported");
+        var type = ctx.Args.Get("sign-type") ?? "ed25519";
+        SignEngine? verifier;
+        try
+        {
+            verifier = SignEngine.Create(type);
+        }
+        catch (RepoException)
+        {
+            throw new RepoException($"Signing type {type} is not supported");
+        }
+        try
+        {
+            LoadVerifier(ctx, verifier, keys);
+        }
+        catch (RepoException) when (keys.Count == 0 && !ctx.Args.Has("keys-file") && !ctx.Args.Has("keys-dir"))
+        {
+            // No key named anywhere and none installed system-wide: like ostree, apply without verifying.
+            verifier = null;
+        }
         using var _ = RepoLock.Acquire(repo, exclusive: false);
-        DeltaApplier.ApplyOffline(repo, path);
+        DeltaApplier.ApplyOffline(repo, path, verifier);
         repo.SyncFilesystem();
         return 0;
     }
@@ -200,8 +256,14 @@ internal sealed class StaticDeltaVerb : OstreeVerb
         }
         if (a.Has("swap-endianness"))
             bigEndian = !bigEndian;
+        DeltaSigning? signing = null;
         if (a.GetAll("sign").Count > 0 || a.Has("keys-file"))
-            throw new RepoException("Signing deltas is not supported yet");
+        {
+            var secretKeys = a.GetAll("sign").ToList();
+            if (a.Get("keys-file") is { } keysFile)
+                secretKeys.AddRange(Ed25519Keys.ReadKeyFile(keysFile));
+            signing = new DeltaSigning(SignEngine.Create(a.Get("sign-type") ?? "ed25519"), secretKeys);
+        }
         var opt = new DeltaGenerateOptions
         {
             MinFallbackSize = Megabytes(ctx, "min-fallback-size", 4) * 1_000_000UL,
@@ -212,6 +274,7 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             Filename = a.Get("filename") is { Length: > 0 } f ? f : a.Has("filename") ? throw new RepoException("Invalid 'filename' parameter") : null,
             BigEndian = bigEndian,
             Verbose = a.Has("verbose") ? ctx.Err.WriteLine : null,
+            Sign = signing,
         };
         ctx.Out.WriteLine("Generating static delta:");
         ctx.Out.WriteLine($"  From: {(from is null ? "empty" : from.ToString())}");

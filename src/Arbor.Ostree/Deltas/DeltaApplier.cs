@@ -1,13 +1,15 @@
 // `static-delta apply-offline`: reads a superblock (a delta directory or a superblock file),
-// checks that the from-commit is present, then executes every part whose objects are not all
-// present yet: the part file is checksummed against its header (inline parts are not, as in
-// ostree), decompressed, parsed, and its operations replayed to write objects, each verified
-// against the checksum the part header names. Parts are independent, so they run in parallel.
+// verifies a signed one when the caller passes keys (DeltaSignatures), checks that the
+// from-commit is present, then executes every part whose objects are not all present yet: the
+// part file is checksummed against its header (inline parts are not, as in ostree),
+// decompressed, parsed, and its operations replayed to write objects, each verified against the
+// checksum the part header names. Parts are independent, so they run in parallel.
 // Only when every part succeeded are the detached metadata and the to-commit written — a
 // failed apply never leaves the to-commit behind. The part interpreter is exposed for pull.
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
+using Arbor.Ostree.Signing;
 
 namespace Arbor.Ostree.Deltas;
 
@@ -18,12 +20,25 @@ public static class DeltaApplier
     /// <exception cref="RepoException">The file is missing or does not parse.</exception>
     public static (DeltaSuperblock Superblock, string Dir) OpenSuperblock(string path)
     {
+        var (file, bytes) = ReadSuperblockFile(path);
+        return (ParseSuperblockFile(file, bytes), Path.GetDirectoryName(Path.GetFullPath(file))!);
+    }
+
+    /// <summary>The superblock file of <paramref name="path"/> (a delta directory or the file itself) and its bytes, signed form included.</summary>
+    /// <exception cref="RepoException">The file is missing.</exception>
+    public static (string File, byte[] Bytes) ReadSuperblockFile(string path)
+    {
         string file = Directory.Exists(path) ? Path.Combine(path, "superblock") : path;
         if (!File.Exists(file))
             throw new RepoException($"openat({Path.GetFileName(file)}): No such file or directory");
+        return (file, File.ReadAllBytes(file));
+    }
+
+    private static DeltaSuperblock ParseSuperblockFile(string file, byte[] bytes)
+    {
         try
         {
-            return (DeltaSuperblock.Parse(File.ReadAllBytes(file)), Path.GetDirectoryName(Path.GetFullPath(file))!);
+            return DeltaSuperblock.Parse(bytes);
         }
         catch (InvalidDataException e)
         {
@@ -33,9 +48,26 @@ public static class DeltaApplier
 
     /// <summary>Applies the delta at <paramref name="path"/> to <paramref name="repo"/>.</summary>
     /// <exception cref="RepoException">The from-commit is missing, a part is corrupt, or an object does not verify.</exception>
-    public static void ApplyOffline(Repository repo, string path)
+    public static void ApplyOffline(Repository repo, string path) => ApplyOffline(repo, path, null);
+
+    /// <summary>
+    /// Applies the delta at <paramref name="path"/> to <paramref name="repo"/>. A signed superblock is first
+    /// verified with <paramref name="verifier"/> when one is given; without one it is refused when the
+    /// repository sets <c>[core] sign-verify-deltas=true</c>. Unsigned deltas apply either way, as in ostree.
+    /// </summary>
+    /// <exception cref="RepoException">The signature does not verify, the from-commit is missing, a part is corrupt, or an object does not verify.</exception>
+    public static void ApplyOffline(Repository repo, string path, SignEngine? verifier)
     {
-        var (sb, dir) = OpenSuperblock(path);
+        var (file, bytes) = ReadSuperblockFile(path);
+        if (DeltaSignatures.IsSigned(bytes))
+        {
+            if (verifier is null && repo.Config.GetBool("core", "sign-verify-deltas", false))
+                throw new RepoException("Key is mandatory to check delta signature");
+            if (verifier is not null)
+                DeltaSignatures.Verify(bytes, verifier);
+        }
+        var sb = ParseSuperblockFile(file, bytes);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         Apply(repo, sb, i => File.ReadAllBytes(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture))), offline: true);
     }
 

@@ -9,6 +9,7 @@
 // expensive steps run in parallel: content is probed and rollsum/bsdiff computed across cores,
 // and every finished part is serialized and xz-compressed on its own task while the next one is
 // filled. New files are ordered by extension and name so similar files share a part window.
+// With signing keys the serialized superblock is wrapped in the signed form before it is written.
 using System.Collections.Concurrent;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
@@ -39,7 +40,14 @@ public sealed record DeltaGenerateOptions
     public IReadOnlyList<KeyValuePair<string, GVariantValue>> Metadata { get; init; } = [];
     /// <summary>Receives diagnostic lines.</summary>
     public Action<string>? Verbose { get; init; }
+    /// <summary>Sign the superblock (the signed "OSTSGNDT" form); null writes it unsigned.</summary>
+    public DeltaSigning? Sign { get; init; }
 }
+
+/// <summary>How to sign a generated superblock.</summary>
+/// <param name="Engine">The signature engine.</param>
+/// <param name="SecretKeys">One signature is made per key, in this order; an empty list still writes the signed form, as ostree does.</param>
+public sealed record DeltaSigning(Signing.SignEngine Engine, IReadOnlyList<string> SecretKeys);
 
 /// <summary>What generation produced.</summary>
 /// <param name="SuperblockPath">Where the superblock was written.</param>
@@ -58,6 +66,9 @@ public static class DeltaCompiler
     /// <exception cref="RepoException">A commit or object is missing.</exception>
     public static DeltaGenerateResult Generate(Repository repo, Checksum? from, Checksum to, DeltaGenerateOptions opt)
     {
+        // A bad signing key must fail before any part is written.
+        if (opt.Sign is { } signing)
+            DeltaSignatures.CheckSecretKeys(signing.Engine, signing.SecretKeys);
         var toCommitBytes = repo.LoadMetadataBytes(to, ObjectType.Commit);
         var toReach = repo.TraverseCommit(to);
         var fromReach = from is { } f0 ? repo.TraverseCommit(f0) : [];
@@ -218,7 +229,13 @@ public static class DeltaCompiler
             BigEndian = opt.BigEndian,
         };
         var sbPath = Path.Combine(dir, superblockName);
-        AtomicFile.WriteAllBytes(sbPath, sb.Serialize(), repo.Fsync);
+        var sbBytes = sb.Serialize();
+        if (opt.Sign is { } sign)
+        {
+            sbBytes = DeltaSignatures.Sign(sbBytes, sign.Engine, sign.SecretKeys);
+            sb = DeltaSuperblock.Parse(sbBytes);
+        }
+        AtomicFile.WriteAllBytes(sbPath, sbBytes, repo.Fsync);
         File.SetUnixFileMode(sbPath, (UnixFileMode)0x1A4);
         opt.Verbose?.Invoke($"uncompressed={parts.Sum(p => (long)p.Header.UncompressedSize)} compressed={parts.Sum(p => (long)p.Header.CompressedSize)}");
         opt.Verbose?.Invoke($"rollsum={modified.Values.Count(m => m.Rollsum is not null)} objects, bsdiff={modified.Values.Count(m => m.Patch is not null)} objects, fallback={fallbacks.Count}");

@@ -1,7 +1,8 @@
 // The on-disk formats of an OSTree static delta, reader and writer side by side:
 //   superblock  (a{sv}tayay(commit)aya(uayttay)a(yaytt)) — metadata, timestamp (BE), from, to,
 //               the to-commit itself, recursive deltas (always empty), part headers, fallbacks;
-//               optionally wrapped in the signed form (taya{sv}) with magic "OSTSGNDT".
+//               optionally wrapped in the signed form (taya{sv}) with magic "OSTSGNDT"
+//               (DeltaSignatures signs, unwraps and verifies it).
 //   part file   one compression byte ('\0' none, 'x' xz) then the payload (a(uuu)aa(ayay)ayay):
 //               modes (uid, gid, mode, each BE), xattr sets, the raw data blob, the operations.
 // Part header and fallback sizes are in the superblock's "ostree.endianness" ('l' or 'B'), as
@@ -105,7 +106,7 @@ public sealed record DeltaSuperblock
     public required IReadOnlyList<DeltaFallback> Fallbacks { get; init; }
     /// <summary>True when sizes are big-endian (ostree.endianness 'B').</summary>
     public bool BigEndian { get; init; }
-    /// <summary>True when the file was in the signed form.</summary>
+    /// <summary>True when the file was in the signed form with at least one "ostree.sign." entry (see <see cref="DeltaSignatures"/>).</summary>
     public bool Signed { get; init; }
     /// <summary>The signatures of the signed form (key → value), empty otherwise.</summary>
     public IReadOnlyList<KeyValuePair<string, GVariantValue>> Signatures { get; init; } = [];
@@ -194,12 +195,13 @@ public sealed record DeltaSuperblock
         IReadOnlyList<KeyValuePair<string, GVariantValue>> sigs = [];
         try
         {
-            if (IsSignedForm(data.Span))
+            // Like ostree, the magic alone does not make a file signed: without an
+            // "ostree.sign." entry the whole file is read as a plain superblock.
+            if (DeltaSignatures.IsSigned(data) && DeltaSignatures.TryUnwrap(data) is { } w)
             {
-                var s = new GVariantView(SignedType, data);
                 signed = true;
-                sigs = Commit.MetadataFromView(s[2]);
-                data = s[1].GetBytes();
+                sigs = Commit.MetadataFromView(new GVariantView(GVariantType.VarDict, w.Signatures));
+                data = w.Superblock;
             }
             var v = new GVariantView(Type, data);
             var meta = Commit.MetadataFromView(v[0]);

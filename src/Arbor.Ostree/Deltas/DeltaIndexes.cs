@@ -19,12 +19,12 @@ public static class DeltaIndexes
         int dash = name.IndexOf('-');
         var first = dash < 0 ? name : name[..dash];
         if (!Checksum.TryParse(first, out var a))
-            throw new RepoException($"Invalid checksum '{first}'");
+            throw new RepoException($"Invalid rev {first}");
         if (dash < 0)
             return (null, a);
         var second = name[(dash + 1)..];
         if (!Checksum.TryParse(second, out var b))
-            throw new RepoException($"Invalid checksum '{second}'");
+            throw new RepoException($"Invalid rev {second}");
         return (a, b);
     }
 

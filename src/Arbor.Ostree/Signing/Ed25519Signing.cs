@@ -2,8 +2,9 @@
 //   secret key: 64 bytes = 32-byte seed + 32-byte public key, base64 on the command line or one
 //               per line in a --keys-file; only the seed is used to sign (as ostree does with OpenSSL)
 //   public key: 32 bytes, base64; key files hold one base64 key per line
-//   signature:  64 bytes over the exact commit object bytes (or summary file bytes), appended to
-//               `ostree.sign.ed25519` (aay) in the detached metadata (or summary.sig)
+//   signature:  64 bytes over the exact commit object bytes (or summary file bytes, or unsigned
+//               delta superblock bytes), appended to `ostree.sign.ed25519` (aay) in the detached
+//               metadata (or summary.sig, or the signed superblock wrapper — see DeltaSignatures)
 // Verification tries every signature against every trusted, non-revoked key; one match suffices.
 // Trusted keys for a remote: `verification-ed25519-key` (inline) and `verification-ed25519-file`;
 // without either, the system files /etc/ostree/trusted.ed25519(.d) and
@@ -126,6 +127,14 @@ public static class Ed25519Signing
             error = "signature: ed25519: no keys loaded";
             return null;
         }
+        return VerifySignatures(data, sigs, keys, out error);
+    }
+
+    /// <summary>Checks each of <paramref name="sigs"/> against every trusted, non-revoked key in <paramref name="keys"/>, as ostree_sign_ed25519_data_verify does.</summary>
+    /// <returns>The success message, or null with <paramref name="error"/> set.</returns>
+    public static string? VerifySignatures(ReadOnlySpan<byte> data, IReadOnlyList<byte[]> sigs, Ed25519Keys keys, out string? error)
+    {
+        error = null;
         var invalid = new List<string>();
         foreach (var sig in sigs)
         {
@@ -134,8 +143,10 @@ public static class Ed25519Signing
                 error = $"Invalid signature: Ill-formed input: expected {Ed25519.SignatureSize} bytes, got {sig.Length} bytes";
                 return null;
             }
-            foreach (var pk in keys.Public)
+            // ostree prepends each key it loads, so it tries (and names) the last-loaded key first.
+            for (int k = keys.Public.Count - 1; k >= 0; k--)
             {
+                var pk = keys.Public[k];
                 if (keys.Revoked.Any(r => r.AsSpan().SequenceEqual(pk)))
                     continue;
                 var hex = Convert.ToHexStringLower(pk);
