@@ -6,9 +6,9 @@
 // An object is imported the cheapest way that keeps it exact: a hard link when both repositories
 // store it in the same form (metadata always, content when the modes match), are on one
 // filesystem and have one owner; a byte copy when only the filesystem differs; otherwise it is
-// read through OpenContent and written in this repository's form by WriteContent, which hashes it
-// and refuses it unless it matches. With --untrusted every source object is verified before it
-// is linked or copied. Objects already here are left alone and not counted.
+// read through OpenContent and written in this repository's form — without hashing it again, as
+// ostree trusts a local source; with --untrusted every source object is verified before it is
+// linked, copied or rewritten. Objects already here are left alone and not counted.
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Arbor.Native;
@@ -254,7 +254,13 @@ public sealed class LocalPull
         }
         var obj = _source.OpenContent(name.Checksum);
         using (var data = obj.Header.IsSymlink ? null : obj.OpenData())
-            _repo.WriteContent(obj.Header, data, obj.Size, name.Checksum);
+        {
+            // Like ostree, a trusted local source is not hashed again (--untrusted verified it above).
+            if (obj.Header.IsSymlink)
+                _repo.WriteContent(obj.Header, data, obj.Size, name.Checksum);
+            else
+                _repo.WriteContentTrusted(obj.Header, data, obj.Size, name.Checksum);
+        }
         // ostree counts bytes written only when the object had to be rewritten in another form.
         if (!sameForm)
             Interlocked.Add(ref _written, obj.Size);

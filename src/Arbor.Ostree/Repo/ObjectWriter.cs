@@ -65,7 +65,17 @@ public sealed partial class Repository
     /// <param name="content">The file data; exactly <paramref name="size"/> bytes are read.</param>
     /// <param name="size">The content length.</param>
     /// <param name="expected">When given, the object is refused unless it hashes to this checksum.</param>
-    public Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected = null)
+    public Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected = null) =>
+        WriteContent(header, content, size, expected, trusted: false);
+
+    /// <summary>
+    /// Stores a content object known to hash to <paramref name="checksum"/> without hashing it again:
+    /// what ostree does for a trusted local pull, where the source repository vouches for its objects.
+    /// </summary>
+    public Checksum WriteContentTrusted(FileHeader header, Stream? content, long size, Checksum checksum) =>
+        WriteContent(header, content, size, checksum, trusted: true);
+
+    private Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected, bool trusted)
     {
         if (!header.IsRegular && !header.IsSymlink)
             throw new RepoException($"Unsupported file type (mode 0{Convert.ToString(header.Mode, 8)}) for a content object");
@@ -82,7 +92,9 @@ public sealed partial class Repository
                     ReadExactlyAt(file.SafeFileHandle, buf.AsSpan(0, (int)size));
                 else
                     content.ReadExactly(buf, 0, (int)size);
-                return WriteContent(header, buf.AsSpan(0, (int)size), expected);
+                return trusted
+                    ? WriteContentData(header, buf.AsSpan(0, (int)size), expected!.Value)
+                    : WriteContent(header, buf.AsSpan(0, (int)size), expected);
             }
             catch (EndOfStreamException e)
             {
@@ -94,8 +106,8 @@ public sealed partial class Repository
             }
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
+        using var hash = trusted ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash?.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
         var tmp = NewTmpPath("content");
         bool committed = false;
         try
@@ -115,7 +127,7 @@ public sealed partial class Repository
                 }
                 ApplyRegularFileMetadata(fs.SafeFileHandle, tmp, header);
             }
-            var checksum = Checksum.From(hash);
+            var checksum = hash is null ? expected!.Value : Checksum.From(hash);
             if (expected is { } want && want != checksum)
                 throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
             CommitTmpObject(tmp, checksum);
@@ -139,6 +151,12 @@ public sealed partial class Repository
         var checksum = Checksum.From(hash);
         if (expected is { } want && want != checksum)
             throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+        return WriteContentData(header, data, checksum);
+    }
+
+    /// <summary>Writes in-memory data as the content object <paramref name="checksum"/> (already known) unless it exists.</summary>
+    private Checksum WriteContentData(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum)
+    {
         if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
             return checksum;
         var tmp = NewTmpPath("content");
@@ -207,7 +225,7 @@ public sealed partial class Repository
         }
     }
 
-    private static void CopyHashing(Stream from, Stream to, IncrementalHash hash, long size)
+    private static void CopyHashing(Stream from, Stream to, IncrementalHash? hash, long size)
     {
         var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -218,7 +236,7 @@ public sealed partial class Repository
                 int n = from.Read(buf, 0, (int)Math.Min(buf.Length, left));
                 if (n <= 0)
                     throw new RepoException($"Unexpected end of content: {left} of {size} bytes missing");
-                hash.AppendData(buf, 0, n);
+                hash?.AppendData(buf, 0, n);
                 to.Write(buf, 0, n);
                 left -= n;
             }
