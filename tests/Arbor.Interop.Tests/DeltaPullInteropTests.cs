@@ -3,8 +3,10 @@
 // from-scratch delta to the first commit and a from→to delta to the second (with one 1.5 MB new
 // file as an HTTP fallback object), then updates its summary. Every puller is run against every
 // generator's repository through the counting FaultServer: the first pull must come from the
-// scratch delta and the update from the from→to delta, with no object requests except detached
-// metadata and the superblock's fallback objects, and the result must fsck clean in both tools.
+// scratch delta and the update from the from→to delta (superblock and every part served, the
+// fallback object fetched loose), and the result must fsck clean in both tools. Arbor must not
+// request any other object. (ostree 2022.7 walks the new commit while its parts are still being
+// written and so fetches a varying handful of objects loose as well; its counts are not exact.)
 // Then the edges: --require-static-deltas without a delta, a corrupt part or superblock (error,
 // ref unchanged, then a clean retry), --disable-static-deltas, and --dry-run's line, each
 // checked against what the real ostree does with the same server.
@@ -137,7 +139,8 @@ public sealed class DeltaPullInteropTests(DeltaPullFixture fx) : IClassFixture<D
         var first = Pull(arborPulls, dest, "origin", "main@" + src.First);
         AssertOk(first);
         Assert.Matches(@"^\d+ delta parts, \d+ loose fetched; ", first.Stdout);
-        Assert.Empty(ObjectRequests(server, new HashSet<string>()));
+        if (arborPulls)
+            Assert.Empty(ObjectRequests(server, new HashSet<string>()));
         Assert.Equal(1, server.Served.GetValueOrDefault(UrlPath(null, src.First, "superblock")));
         var scratch = Superblock(src.Repo, null, src.First);
         for (int i = 0; i < scratch.Parts.Count; i++)
@@ -155,18 +158,24 @@ public sealed class DeltaPullInteropTests(DeltaPullFixture fx) : IClassFixture<D
         var sb = Superblock(src.Repo, src.First, src.Second);
         Assert.Single(sb.Fallbacks);
         var fallbackPaths = sb.Fallbacks.Select(f => $"/objects/{f.Object.Checksum.ToString()[..2]}/{f.Object.Checksum.ToString()[2..]}.filez").ToHashSet();
-        Assert.Equal(fallbackPaths, ObjectRequests(server, before));
+        if (arborPulls)
+            Assert.Equal(fallbackPaths, ObjectRequests(server, before));
+        else
+            Assert.Subset(ObjectRequests(server, before), fallbackPaths);
+        for (int i = 0; i < sb.Parts.Count; i++)
+            Assert.Equal(1, server.Served.GetValueOrDefault(UrlPath(src.First, src.Second, i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.Equal(src.Second, RevParse(dest, "origin:main"));
         AssertFsckClean(dest);
         AssertSameTree(src.Repo, dest, src.Second);
     }
 
     [Fact]
-    public void Summary_lines_and_dry_run_match_ostree()
+    public void Dry_run_and_part_counts_match_ostree()
     {
         var src = fx.Ostree;
         using var server = new FaultServer(src.Repo);
-        static string Counts(ProcessResult r) => r.Stdout[..r.Stdout.IndexOf(';', StringComparison.Ordinal)];
+        // The loose count is left out: ostree's varies from run to run (see the top of this file).
+        static string Parts(ProcessResult r) => r.Stdout[..r.Stdout.IndexOf(',', StringComparison.Ordinal)];
         var lines = new Dictionary<bool, List<string>>();
         foreach (var arbor in new[] { false, true })
         {
@@ -182,7 +191,7 @@ public sealed class DeltaPullInteropTests(DeltaPullFixture fx) : IClassFixture<D
             AssertOk(dryUpdate);
             AssertOk(update);
             Assert.Equal(src.Second, RevParse(dest, "origin:main"));
-            lines[arbor] = [dry.Stdout, Counts(first), dryUpdate.Stdout, Counts(update)];
+            lines[arbor] = [dry.Stdout, Parts(first), dryUpdate.Stdout, Parts(update)];
         }
         Assert.Equal(lines[false], lines[true]);
     }
