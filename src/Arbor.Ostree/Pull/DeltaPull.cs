@@ -64,7 +64,7 @@ internal sealed class DeltaPull
     private readonly bool _summaryVerified;
     private readonly int _partWindow;
     private readonly Dictionary<string, Checksum> _digests = new(StringComparer.Ordinal);
-    private int _partsFetched, _partsTotal, _fallbacksFetched, _fallbacksTotal, _metadataFetched;
+    private int _partsFetched, _partsTotal, _fallbacksFetched, _fallbacksTotal, _metadataFetched, _requestsForThisCommit;
     private long _fetchedSize, _totalSize, _totalUsize;
 
     private DeltaPull(Repository repo, Fetcher fetcher, string url, string contentUrl, string remoteName, PullOptions options,
@@ -111,8 +111,9 @@ internal sealed class DeltaPull
         return d;
     }
 
-    /// <summary>Delta requests counted as fetched metadata (indexes, superblocks, detached metadata), as ostree counts them.</summary>
-    public int MetadataFetched => Volatile.Read(ref _metadataFetched);
+    /// <summary>Requests of the deltas used (index, superblock, detached metadata — found or not, as ostree counts them),
+    /// for the "loose fetched" count; requests that ended in a fallback to objects are not counted.</summary>
+    public int MetadataFetched => _metadataFetched;
 
     /// <summary>The counters so far.</summary>
     public DeltaPullStats Stats => new(Volatile.Read(ref _partsFetched), _partsTotal, Volatile.Read(ref _fallbacksFetched), _fallbacksTotal,
@@ -127,11 +128,21 @@ internal sealed class DeltaPull
     public async Task<DeltaOutcome> PullAsync(string refName, Checksum to, Action<Checksum, byte[], byte[]?> verify,
         Func<Checksum, CancellationToken, Task> fetchContent, CancellationToken ct)
     {
+        _requestsForThisCommit = 0;
+        var outcome = await ChooseAndPullAsync(refName, to, verify, fetchContent, ct).ConfigureAwait(false);
+        if (outcome == DeltaOutcome.Applied)
+            _metadataFetched += _requestsForThisCommit;
+        return outcome;
+    }
+
+    private async Task<DeltaOutcome> ChooseAndPullAsync(string refName, Checksum to, Action<Checksum, byte[], byte[]?> verify,
+        Func<Checksum, CancellationToken, Task> fetchContent, CancellationToken ct)
+    {
         Checksum? localFrom = _repo.ResolveRev($"{_remoteName}:{refName}", allowMissing: true);
         if (_indexed)
         {
             var index = await _fetcher.FetchBytesAsync(_contentUrl, DeltaIndexes.IndexRelativePath(to), allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _metadataFetched);
+            _requestsForThisCommit++;
             if (index is not null)
                 AddIndex(index, to);
             return await FromSearchAsync(refName, to, localFrom, verify, fetchContent, ct).ConfigureAwait(false);
@@ -190,7 +201,7 @@ internal sealed class DeltaPull
         var name = from is null ? to.ToString() : $"{from}-{to}";
         var relDir = Repository.StaticDeltaRelativeDir(from, to);
         var bytes = await _fetcher.FetchBytesAsync(_contentUrl, relDir + "/superblock", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
-        Interlocked.Increment(ref _metadataFetched);
+        _requestsForThisCommit++;
         if (bytes is null)
         {
             if (_require)
@@ -229,7 +240,7 @@ internal sealed class DeltaPull
             {
                 // The delta may predate the signatures; the loose detached metadata is authoritative then.
                 detached = await _fetcher.FetchBytesAsync(_url, PullEngine.ObjectRelPath(to, ObjectType.CommitMeta), allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
-                Interlocked.Increment(ref _metadataFetched);
+                _requestsForThisCommit++;
             }
             verify(to, commitBytes, detached);
             Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
