@@ -248,6 +248,17 @@ public sealed class DeltaPullInteropTests(DeltaPullFixture fx) : IClassFixture<D
     }
 
     [Fact]
+    public void Arbor_summary_update_writes_the_delta_indexes_ostree_reads()
+    {
+        foreach (var src in new[] { fx.Arbor, fx.Ostree })
+        {
+            var listed = Tools.OstreeOk("--repo=" + src.Repo, "static-delta", "indexes").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order();
+            Assert.Equal(new[] { src.First, src.Second }.Order(), listed);
+            Assert.Equal("true", Tools.OstreeOk("--repo=" + src.Repo, "config", "get", "core.indexed-deltas").Stdout.Trim());
+        }
+    }
+
+    [Fact]
     public void Disable_static_deltas_fetches_objects()
     {
         var src = fx.Arbor;
