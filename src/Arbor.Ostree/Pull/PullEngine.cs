@@ -3,10 +3,11 @@
 //   mark it partial (state/CSUM.commitpartial), fetch commit + detached metadata, then walk
 //   dirmeta/dirtree/content objects concurrently, skipping objects already present and taking
 //   them from --localcache-repo repositories when there. When the remote offers a static delta
-//   to a wanted commit, DeltaPull fetches and applies it instead (see DeltaPull.cs). Every object is verified against its
-//   checksum before it enters the repository. Only when a commit is complete is its partial
-//   marker removed and, after a filesystem sync, its ref moved. An interrupted pull therefore
-//   leaves finished objects behind and the next pull fetches only what is missing.
+//   to a wanted commit, DeltaPull fetches and applies it instead (see DeltaPull.cs). Every
+//   object is verified against its checksum before it enters the repository. Only when a commit
+//   is complete is its partial marker removed and, after a filesystem sync, its ref moved. An
+//   interrupted pull therefore leaves finished objects behind and the next pull fetches only
+//   what is missing.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Arbor.Ostree.Objects;
