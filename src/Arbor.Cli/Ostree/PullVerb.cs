@@ -1,5 +1,6 @@
 // `ostree pull REMOTE [REF[@COMMIT]…]` (or REMOTE:REF): progress on a terminal, ostree's closing
-// line ("N metadata, N content objects fetched; …") otherwise.
+// line ("N metadata, N content objects fetched; …", or "N delta parts, N loose fetched; …" when
+// static deltas were used) otherwise. --dry-run prints only what the deltas would fetch.
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
 
@@ -74,7 +75,10 @@ internal sealed class PullVerb : OstreeVerb
             LocalCaches = a.GetAll("localcache-repo").Select(Repository.Open).ToList(),
             OverrideUrl = a.Get("url"),
             Fetcher = fetcherOptions,
-            Progress = tty ? p => ctx.Out.Write($"\rReceiving objects: {p.MetadataFetched + p.ContentFetched}/{Math.Max(p.ObjectsRequested, 1)} {Arbor.Ostree.Repo.Summary.FormatSize((ulong)p.Bytes)} {Arbor.Ostree.Repo.Summary.FormatSize((ulong)(p.Bytes / Math.Max(p.Elapsed.TotalSeconds, 0.001)))}/s   ") : null,
+            DisableStaticDeltas = a.Has("disable-static-deltas"),
+            RequireStaticDeltas = a.Has("require-static-deltas"),
+            DryRun = a.Has("dry-run"),
+            Progress = tty && !a.Has("dry-run") ? p => ctx.Out.Write("\r" + ProgressLine(p)) : null,
         };
         if (a.Has("no-gpg-verify"))
             remote = WithoutGpgVerify(remote);
@@ -90,10 +94,25 @@ internal sealed class PullVerb : OstreeVerb
                 : null,
         };
         var result = engine.RunAsync().GetAwaiter().GetResult();
+        if (options.DryRun)
+        {
+            ctx.Out.WriteLine(result.Delta.DryRunLine());
+            return 0;
+        }
         if (tty)
             ctx.Out.Write("\r" + new string(' ', 72) + "\r");
         ctx.Out.WriteLine(result.Summary());
         return 0;
+    }
+
+    private static string ProgressLine(PullProgress p)
+    {
+        static string Size(ulong n) => Arbor.Ostree.Repo.Summary.FormatSize(n);
+        var rate = Size((ulong)(p.Bytes / Math.Max(p.Elapsed.TotalSeconds, 0.001)));
+        var d = p.Delta;
+        return d.PartsTotal + d.FallbacksTotal > 0
+            ? $"Receiving delta parts: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} {Size(d.FetchedSize)}/{Size(d.TotalSize)} {rate}/s   "
+            : $"Receiving objects: {p.MetadataFetched + p.ContentFetched}/{Math.Max(p.ObjectsRequested, 1)} {Size((ulong)p.Bytes)} {rate}/s   ";
     }
 
     private static Remote WithoutGpgVerify(Remote remote)

@@ -39,7 +39,10 @@ internal sealed class SummaryVerb : OstreeVerb
                 extra.Add(new(kv[..eq], GVariantParser.Parse(kv[(eq + 1)..])));
             }
             using var _ = RepoLock.Acquire(repo, exclusive: false);
-            Arbor.Ostree.Repo.Summary.Generate(repo, extra).WriteTo(repo);
+            var generated = Arbor.Ostree.Repo.Summary.Generate(repo, extra);
+            // As ostree does: pullers find deltas left out of the summary through the indexes.
+            Arbor.Ostree.Deltas.DeltaIndexes.Reindex(repo, null);
+            generated.WriteTo(repo);
             var gpgKeys = a.GetAll("gpg-sign").ToList();
             if (gpgKeys.Count > 0)
                 Arbor.Ostree.Signing.GpgSigning.SignSummary(repo, gpgKeys, a.Get("gpg-homedir"));

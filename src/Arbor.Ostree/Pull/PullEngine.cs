@@ -2,10 +2,12 @@
 //   config → summary (or refs/heads/REF when a repository has none) → for each wanted commit:
 //   mark it partial (state/CSUM.commitpartial), fetch commit + detached metadata, then walk
 //   dirmeta/dirtree/content objects concurrently, skipping objects already present and taking
-//   them from --localcache-repo repositories when there. Every object is verified against its
-//   checksum before it enters the repository. Only when a commit is complete is its partial
-//   marker removed and, after a filesystem sync, its ref moved. An interrupted pull therefore
-//   leaves finished objects behind and the next pull fetches only what is missing.
+//   them from --localcache-repo repositories when there. When the remote offers a static delta
+//   to a wanted commit, DeltaPull fetches and applies it instead (see DeltaPull.cs). Every
+//   object is verified against its checksum before it enters the repository. Only when a commit
+//   is complete is its partial marker removed and, after a filesystem sync, its ref moved. An
+//   interrupted pull therefore leaves finished objects behind and the next pull fetches only
+//   what is missing.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Arbor.Ostree.Objects;
@@ -40,20 +42,35 @@ public sealed record PullOptions
     /// <summary>Fetcher settings.</summary>
     public FetcherOptions Fetcher { get; init; } = new();
 
+    /// <summary>Never use static deltas (<c>--disable-static-deltas</c>).</summary>
+    public bool DisableStaticDeltas { get; init; }
+
+    /// <summary>Fail unless every commit comes from a static delta (<c>--require-static-deltas</c>).</summary>
+    public bool RequireStaticDeltas { get; init; }
+
+    /// <summary>Only measure the deltas that would be fetched; write nothing (needs <see cref="RequireStaticDeltas"/>).</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>Called about twice a second with progress, when set.</summary>
     public Action<PullProgress>? Progress { get; init; }
 }
 
-/// <summary>A progress snapshot.</summary>
-public readonly record struct PullProgress(int MetadataFetched, int ContentFetched, int ObjectsRequested, long Bytes, TimeSpan Elapsed);
+/// <summary>A progress snapshot; <paramref name="Delta"/> counts static-delta parts (all zero without deltas).</summary>
+public readonly record struct PullProgress(int MetadataFetched, int ContentFetched, int ObjectsRequested, long Bytes, TimeSpan Elapsed, DeltaPullStats Delta = default);
 
 /// <summary>The outcome of a pull.</summary>
 public sealed record PullResult(int MetadataFetched, int ContentFetched, int MetadataLocal, int ContentLocal, long BytesTransferred, long ContentBytesWritten, TimeSpan Elapsed, IReadOnlyDictionary<string, Checksum> Refs)
 {
-    /// <summary>ostree's closing line, e.g. "3 metadata, 10 content objects fetched; 120 KiB transferred in 0 seconds; 1.2 MB content written".</summary>
+    /// <summary>Static-delta counters (all zero when no delta was used).</summary>
+    public DeltaPullStats Delta { get; init; }
+
+    /// <summary>ostree's closing line, e.g. "3 metadata, 10 content objects fetched; 120 KiB transferred in 0 seconds; 1.2 MB content written",
+    /// or "1 delta parts, 3 loose fetched; …" when deltas were used.</summary>
     public string Summary()
     {
-        var s = $"{MetadataFetched} metadata, {ContentFetched} content objects fetched";
+        var s = Delta.PartsFetched > 0
+            ? $"{Delta.PartsFetched} delta parts, {MetadataFetched + ContentFetched} loose fetched"
+            : $"{MetadataFetched} metadata, {ContentFetched} content objects fetched";
         if (MetadataLocal + ContentLocal > 0)
             s += $" ({MetadataLocal} meta, {ContentLocal} content local)";
         if (BytesTransferred > 0)
@@ -74,6 +91,7 @@ public sealed class PullEngine : IDisposable
     private readonly ConcurrentDictionary<ObjectName, Lazy<Task>> _inflight = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HashSet<string>? _subpaths;
+    private DeltaPull? _deltas;
     private int _metaFetched, _contentFetched, _metaLocal, _contentLocal, _requested;
     private long _contentWritten;
 
@@ -113,9 +131,10 @@ public sealed class PullEngine : IDisposable
     public async Task<PullResult> RunAsync(CancellationToken ct = default)
     {
         var config = await _fetcher.FetchBytesAsync(_url, "config", allowMissing: true, 1 << 20, ct).ConfigureAwait(false);
-        if (config is not null)
+        var remoteConfig = config is null ? null : KeyFile.Parse(System.Text.Encoding.UTF8.GetString(config), $"{_url}/config");
+        if (remoteConfig is not null)
         {
-            var mode = KeyFile.Parse(System.Text.Encoding.UTF8.GetString(config), $"{_url}/config").Get("core", "mode");
+            var mode = remoteConfig.Get("core", "mode");
             if (mode is not ("archive-z2" or "archive"))
                 throw new RepoException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
         }
@@ -129,11 +148,24 @@ public sealed class PullEngine : IDisposable
         var summary = summaryBytes is null ? null : Repo.Summary.Parse(summaryBytes, $"{_url}/summary");
 
         var wanted = await ResolveWantedAsync(summary, ct).ConfigureAwait(false);
+        _deltas = DeltaPull.Create(_repo, _fetcher, _url, _contentUrl, RemoteName, _options, summary, remoteConfig, SummaryVerifier is not null);
         using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
 
-        foreach (var commit in wanted.Values.Distinct())
-            await PullCommitAsync(commit, _options.Depth, isParent: false, ct).ConfigureAwait(false);
+        var done = new HashSet<Checksum>();
+        foreach (var (name, commit) in wanted)
+        {
+            if (!done.Add(commit))
+                continue;
+            var outcome = _deltas is null ? DeltaOutcome.UseObjects
+                : await _deltas.PullAsync(name, commit, VerifyIfRequired, EnsureContentAsync, ct).ConfigureAwait(false);
+            if (outcome == DeltaOutcome.UseObjects)
+                await PullCommitAsync(commit, _options.Depth, isParent: false, ct).ConfigureAwait(false);
+            else if (outcome == DeltaOutcome.Applied && !_options.DryRun)
+                await PullParentsAsync(_repo.LoadCommit(commit), _options.Depth, ct).ConfigureAwait(false);
+        }
+        if (_options.DryRun)
+            return Result(new Dictionary<string, Checksum>());
 
         _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
@@ -152,11 +184,17 @@ public sealed class PullEngine : IDisposable
         }
         if (_options.Progress is not null)
             ReportProgress();
-        return new PullResult(_metaFetched, _contentFetched, _metaLocal, _contentLocal, _fetcher.BytesTransferred, _contentWritten, _clock.Elapsed, wanted);
+        return Result(wanted);
     }
 
+    private PullResult Result(IReadOnlyDictionary<string, Checksum> refs) =>
+        new(_metaFetched + (_deltas?.MetadataFetched ?? 0), _contentFetched, _metaLocal, _contentLocal, _fetcher.BytesTransferred, _contentWritten, _clock.Elapsed, refs)
+        {
+            Delta = _deltas?.Stats ?? default,
+        };
+
     private void ReportProgress() =>
-        _options.Progress?.Invoke(new PullProgress(_metaFetched, _contentFetched, Volatile.Read(ref _requested), _fetcher.BytesTransferred, _clock.Elapsed));
+        _options.Progress?.Invoke(new PullProgress(_metaFetched + (_deltas?.MetadataFetched ?? 0), _contentFetched, Volatile.Read(ref _requested), _fetcher.BytesTransferred, _clock.Elapsed, _deltas?.Stats ?? default));
 
     private async Task<Dictionary<string, Checksum>> ResolveWantedAsync(Repo.Summary? summary, CancellationToken ct)
     {
@@ -254,6 +292,12 @@ public sealed class PullEngine : IDisposable
             await PullCommitAsync(parent, depth < 0 ? depth : depth - 1, isParent: true, ct).ConfigureAwait(false);
     }
 
+    private void VerifyIfRequired(Checksum commit, byte[] commitBytes, byte[]? detached)
+    {
+        if (GpgVerify || SignVerify)
+            VerifyCommitSignature(commit, commitBytes, detached);
+    }
+
     private void VerifyCommitSignature(Checksum commit, byte[] commitBytes, byte[]? detached)
     {
         if (CommitVerifier is null)
@@ -268,7 +312,7 @@ public sealed class PullEngine : IDisposable
             throw new RepoException($"Commit {commit}: {failure}");
     }
 
-    private static string ObjectRelPath(Checksum c, ObjectType type)
+    internal static string ObjectRelPath(Checksum c, ObjectType type)
     {
         var hex = c.ToString();
         return $"objects/{hex[..2]}/{hex[2..]}.{type.Extension(archive: true)}";
