@@ -187,26 +187,33 @@ public sealed class TestSysroot : IDisposable
         File.SetUnixFileMode(p, (UnixFileMode)mode);
     }
 
-    /// <summary>Commits a bootable tree whose usr/etc is filled by <paramref name="etc"/>; returns the commit.</summary>
-    public string CommitTree(string version, Action<string> etc)
+    /// <summary>
+    /// Commits a bootable tree whose usr/etc is filled by <paramref name="etc"/> (and anything else by
+    /// <paramref name="tree"/>, given the tree root); returns the commit.
+    /// </summary>
+    public string CommitTree(string version, Action<string> etc, Action<string>? tree = null)
     {
-        var tree = Path.Combine(_base, $"tree-{++_trees}");
-        var usrEtc = Path.Combine(tree, "usr", "etc");
+        var root = Path.Combine(_base, $"tree-{++_trees}");
+        var usrEtc = Path.Combine(root, "usr", "etc");
         Directory.CreateDirectory(usrEtc);
         WriteFile(usrEtc, "os-release", $"NAME=\"Test OS\"\nID={OsName}\nVERSION_ID={version}\nPRETTY_NAME=\"Test OS {version}\"\n");
         etc(usrEtc);
-        var modules = Path.Combine(tree, "usr", "lib", "modules", KernelVersion);
+        tree?.Invoke(root);
+        var modules = Path.Combine(root, "usr", "lib", "modules", KernelVersion);
         WriteFile(modules, "vmlinuz", $"kernel {version}\n");
         WriteFile(modules, "initramfs.img", $"initramfs {version}\n");
-        return Tools.OstreeOk("--repo=" + Repo, "commit", "-b", "os", "--tree=dir=" + tree,
+        return Tools.OstreeOk("--repo=" + Repo, "commit", "-b", "os", "--tree=dir=" + root,
             "--add-metadata-string=version=" + version).Stdout.Trim();
     }
 
-    /// <summary>Deploys <paramref name="commit"/> with the real ostree; returns the new deployment directory.</summary>
-    public string Deploy(string commit, params string[] extra)
+    /// <summary>Deploys <paramref name="commit"/> with the real ostree (<paramref name="environment"/>: extra NAME=VALUE); returns the new deployment directory.</summary>
+    public string Deploy(string commit, params string[] environment)
     {
         var before = Deployments();
-        Tools.OstreeOk(["admin", "--sysroot=" + Root, "deploy", "--os=" + OsName, "--karg=root=LABEL=testroot", "--karg=quiet", .. extra, commit]);
+        // `env` passes variables (such as OSTREE_GRUB2_EXEC) to ostree alone, not to the test process.
+        Tools.RunOk(Tools.Require("env", "apt-get install -y coreutils"),
+            [.. environment, Tools.Ostree, "admin", "--sysroot=" + Root, "deploy", "--os=" + OsName,
+             "--karg=root=LABEL=testroot", "--karg=quiet", commit]);
         return Deployments().Except(before).Single();
     }
 
