@@ -84,11 +84,14 @@ public abstract class DiffNode
             return ContentHasher.Checksum(FullPath, st, ignoreXattrs, ownerUid, ownerGid);
         }
 
+        // ostree walks a local directory through GFile, so children come in glib's order.
         public override IEnumerable<DiffNode> Children() =>
-            Directory.EnumerateFileSystemEntries(FullPath).Select(p => (DiffNode)Child(Path.GetFileName(p)));
+            GioDirectory.Read(FullPath).Select(e => (DiffNode)new LocalNode(Path.Combine(FullPath, e.Name), Relative(e.Name)) { _stat = e.Stat });
+
+        private string Relative(string name) => relative.Length == 0 ? name : relative + "/" + name;
 
         public override DiffNode Child(string name) =>
-            new LocalNode(Path.Combine(FullPath, name), relative.Length == 0 ? name : relative + "/" + name);
+            new LocalNode(Path.Combine(FullPath, name), Relative(name));
     }
 
     internal bool IsRepo => this is RepoNode;

@@ -5,7 +5,6 @@
 // the printed lines depend on it. A file is "modified" when its type, mode, owner, symlink target
 // or content differ; the structure is walked first and the content comparisons, the only costly
 // part, then run in parallel before the three lists are assembled in walk order.
-using System.IO.Enumeration;
 using System.Text;
 using Arbor.Native;
 using Arbor.Ostree.Repo;
@@ -96,9 +95,6 @@ public static class ConfigDiff
         public bool Differs { get; set; }
     }
 
-    /// <summary>A directory entry with its lstat result.</summary>
-    internal readonly record struct Entry(string Name, FileStat Stat);
-
     private static void RequireDirectory(string path)
     {
         if (!LibC.TryLStat(path, out var st, out int errno))
@@ -109,12 +105,12 @@ public static class ConfigDiff
 
     private static void Walk(string a, string b, string rel, List<Event> events)
     {
-        foreach (var ea in ReadDir(a))
+        foreach (var ea in GioDirectory.Read(a))
         {
             var childRel = Join(rel, ea.Name);
             var pa = Path.Combine(a, ea.Name);
             var pb = Path.Combine(b, ea.Name);
-            if (!TryLStat(pb, out var sb))
+            if (!GioDirectory.TryLStat(pb, out var sb))
             {
                 events.Add(new Event(EventKind.Removed, childRel));
                 continue;
@@ -132,9 +128,9 @@ public static class ConfigDiff
             if (sa.IsDirectory)
                 Walk(pa, pb, childRel, events);
         }
-        foreach (var eb in ReadDir(b))
+        foreach (var eb in GioDirectory.Read(b))
         {
-            if (TryLStat(Path.Combine(a, eb.Name), out _))
+            if (GioDirectory.TryLStat(Path.Combine(a, eb.Name), out _))
                 continue;
             var childRel = Join(rel, eb.Name);
             events.Add(new Event(EventKind.Added, childRel));
@@ -145,7 +141,7 @@ public static class ConfigDiff
 
     private static void AddAll(string dir, string rel, List<Event> events)
     {
-        foreach (var e in ReadDir(dir))
+        foreach (var e in GioDirectory.Read(dir))
         {
             var childRel = Join(rel, e.Name);
             events.Add(new Event(EventKind.Added, childRel));
@@ -187,41 +183,4 @@ public static class ConfigDiff
     }
 
     private static string Join(string rel, string name) => rel.Length == 0 ? name : rel + "/" + name;
-
-    private static bool TryLStat(string path, out FileStat st)
-    {
-        if (LibC.TryLStat(path, out st, out int errno))
-            return true;
-        if (errno is LibC.ENOENT or 20 /* ENOTDIR */)
-            return false;
-        throw new NativeIOException("statx", path, errno);
-    }
-
-    /// <summary>glib's chunked readdir enumeration: 1000 names at a time, each chunk sorted by inode.</summary>
-    internal static List<Entry> ReadDir(string dir)
-    {
-        const int ChunkSize = 1000;
-        var names = new FileSystemEnumerable<string>(dir, (ref FileSystemEntry e) => e.FileName.ToString(),
-            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false });
-        var result = new List<Entry>();
-        var chunk = new List<Entry>(Math.Min(ChunkSize, 64));
-        foreach (var name in names)
-        {
-            // A name that vanished between readdir and stat is skipped, as glib does.
-            if (!TryLStat(Path.Combine(dir, name), out var st))
-                continue;
-            chunk.Add(new Entry(name, st));
-            if (chunk.Count == ChunkSize)
-                Flush();
-        }
-        Flush();
-        return result;
-
-        void Flush()
-        {
-            // glib compares with a truncating `a->inode - b->inode`; reproduce it so the order matches even then.
-            result.AddRange(chunk.Order(Comparer<Entry>.Create((x, y) => unchecked((int)(x.Stat.Inode - y.Stat.Inode)))));
-            chunk.Clear();
-        }
-    }
 }

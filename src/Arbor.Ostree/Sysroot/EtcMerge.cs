@@ -67,7 +67,7 @@ public static class EtcMerge
         for (int i = 0; i < dirs.Count; i++)
         {
             var (src, dst, _) = dirs[i];
-            foreach (var e in ConfigDiff.ReadDir(src))
+            foreach (var e in GioDirectory.Read(src))
             {
                 var s = Path.Combine(src, e.Name);
                 var d = Path.Combine(dst, e.Name);
@@ -151,7 +151,7 @@ public static class EtcMerge
         if (!Directory.Exists(dst))
             Directory.CreateDirectory(dst, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         CopyDirAttributes(src, st, dst);
-        foreach (var e in ConfigDiff.ReadDir(src))
+        foreach (var e in GioDirectory.Read(src))
         {
             var s = Path.Combine(src, e.Name);
             var d = Path.Combine(dst, e.Name);

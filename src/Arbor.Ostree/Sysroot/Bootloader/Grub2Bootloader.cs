@@ -49,7 +49,7 @@ public sealed class Grub2Bootloader : IBootloader
         var efi = Path.Combine(sysrootPath, "boot/efi/EFI");
         if (!Directory.Exists(efi))
             return null;
-        foreach (var e in ConfigDiff.ReadDir(efi))
+        foreach (var e in GioDirectory.Read(efi))
         {
             if (e.Name == "BOOT" || !e.Stat.IsDirectory)
                 continue;
