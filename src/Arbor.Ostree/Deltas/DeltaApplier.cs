@@ -112,7 +112,7 @@ public static class DeltaApplier
                     var actual = Checksum.Of(file);
                     if (actual != header.Checksum)
                         throw new RepoException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
-                    payload = DeltaPartPayload.DecodePartFile(file);
+                    payload = DeltaPartPayload.DecodePartFile(file, header.UncompressedSize);
                 }
                 ExecutePart(repo, header.Objects, payload);
             }

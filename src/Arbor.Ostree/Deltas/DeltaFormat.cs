@@ -8,6 +8,7 @@
 // Part header and fallback sizes are in the superblock's "ostree.endianness" ('l' or 'B'), as
 // ostree writes them. The compiler builds these records and the applier reads them.
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Arbor.Native;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
@@ -329,8 +330,10 @@ public sealed record DeltaPartPayload(IReadOnlyList<(uint Uid, uint Gid, uint Mo
     }
 
     /// <summary>Decodes a part file (the compression byte and the payload after it).</summary>
+    /// <param name="file">The part file.</param>
+    /// <param name="uncompressedSize">The payload size the part header declares, when known: xz output then goes straight into one buffer of that size.</param>
     /// <exception cref="InvalidDataException">Unknown compression type or corrupt data.</exception>
-    public static DeltaPartPayload DecodePartFile(ReadOnlyMemory<byte> file)
+    public static DeltaPartPayload DecodePartFile(ReadOnlyMemory<byte> file, ulong? uncompressedSize = null)
     {
         if (file.Length < 1)
             throw new InvalidDataException("Delta part is empty: missing compression type byte");
@@ -341,18 +344,36 @@ public sealed record DeltaPartPayload(IReadOnlyList<(uint Uid, uint Gid, uint Mo
                 return Parse(file[1..]);
             case (byte)'x':
                 {
-                    using var src = new MemoryStream(file[1..].ToArray(), writable: false);
+                    using var src = MemoryMarshal.TryGetArray(file, out var seg)
+                        ? new MemoryStream(seg.Array!, seg.Offset + 1, seg.Count - 1, writable: false)
+                        : new MemoryStream(file[1..].ToArray(), writable: false);
                     using var xz = new XzDecompressStream(src);
-                    var outMs = new MemoryStream(file.Length * 4);
                     try
                     {
+                        // The header's size is the sum of the objects the part makes: close to the payload of a
+                        // from-scratch part (which adds modes, xattrs and operations), larger for patch parts.
+                        // Untouched slack costs address space only.
+                        if (uncompressedSize is { } declared and > 0 and < int.MaxValue / 2)
+                        {
+                            var buf = GC.AllocateUninitializedArray<byte>((int)(declared + declared / 8 + 65536));
+                            int total = 0, n;
+                            while (total < buf.Length && (n = xz.Read(buf, total, buf.Length - total)) > 0)
+                                total += n;
+                            if (total < buf.Length)
+                                return Parse(buf.AsMemory(0, total));
+                            var more = new MemoryStream(buf.Length * 2);
+                            more.Write(buf, 0, total);
+                            xz.CopyTo(more);
+                            return Parse(more.GetBuffer().AsMemory(0, (int)more.Length));
+                        }
+                        var outMs = new MemoryStream(file.Length * 4);
                         xz.CopyTo(outMs);
+                        return Parse(outMs.GetBuffer().AsMemory(0, (int)outMs.Length));
                     }
                     catch (IOException e)
                     {
                         throw new InvalidDataException($"Delta part: xz data is corrupt: {e.Message}", e);
                     }
-                    return Parse(outMs.GetBuffer().AsMemory(0, (int)outMs.Length));
                 }
             default:
                 throw new InvalidDataException($"Invalid compression type '{comp}'");

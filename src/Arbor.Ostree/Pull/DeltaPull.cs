@@ -396,7 +396,7 @@ internal sealed class DeltaPull
                 var actual = Checksum.Of(file);
                 if (actual != header.Checksum)
                     throw new RepoException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
-                payload = DeltaPartPayload.DecodePartFile(file);
+                payload = DeltaPartPayload.DecodePartFile(file, header.UncompressedSize);
             }
             DeltaApplier.ExecutePart(_repo, header.Objects, payload);
         }
