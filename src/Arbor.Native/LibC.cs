@@ -91,6 +91,10 @@ public static partial class LibC
     public const int EACCES = 13;
     /// <summary>errno: operation not permitted.</summary>
     public const int EPERM = 1;
+    /// <summary>Is a directory.</summary>
+    public const int EISDIR = 21;
+    /// <summary>Invalid argument.</summary>
+    public const int EINVAL = 22;
 
     private const int AT_FDCWD = -100;
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -113,6 +117,12 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string oldpath, string newpath);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkAtNative(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
     [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int MknodNative(string path, uint mode, ulong dev);
@@ -345,6 +355,34 @@ public static partial class LibC
         if (LinkNative(existing, newPath) != 0)
             throw Fail("link", newPath);
     }
+
+    private const int O_WRONLY = 1, O_CLOEXEC = 0x80000, AT_SYMLINK_FOLLOW = 0x400;
+
+    // __O_TMPFILE | O_DIRECTORY; O_DIRECTORY differs between the x86 and the arm64 ABI.
+    private static readonly int O_TMPFILE = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x404000 : 0x410000;
+
+    /// <summary>
+    /// Opens an unnamed regular file in <paramref name="directory"/> (O_TMPFILE): it has no name until
+    /// <see cref="TryLinkAnonymous"/> gives it one, so a crash leaves nothing behind. Null, with the
+    /// errno, when the call fails (EOPNOTSUPP/EISDIR: the filesystem or kernel cannot do it).
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpenAnonymous(string directory, uint mode, out int errno)
+    {
+        int fd = OpenNative(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Links a file opened by <see cref="TryOpenAnonymous"/> at <paramref name="newPath"/>; the errno (EEXIST when taken), 0 on success.</summary>
+    public static int TryLinkAnonymous(Microsoft.Win32.SafeHandles.SafeFileHandle fd, string newPath) =>
+        LinkAtNative(AT_FDCWD, "/proc/self/fd/" + fd.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture), AT_FDCWD, newPath, AT_SYMLINK_FOLLOW) == 0
+            ? 0
+            : Marshal.GetLastPInvokeError();
 
     /// <summary>Creates a device node, FIFO or socket file.</summary>
     public static void Mknod(string path, uint mode, uint major, uint minor)

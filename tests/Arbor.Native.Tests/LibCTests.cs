@@ -101,4 +101,18 @@ public sealed class LibCTests : IDisposable
         Assert.True(OfdLock.TryLock(fb, exclusive: true, path));
         Assert.False(OfdLock.TryLock(fa, exclusive: false, path));
     }
+    [Fact]
+    public void Anonymous_files_have_no_name_until_linked_and_link_once()
+    {
+        using var fd = LibC.TryOpenAnonymous(_dir, 0x1A4, out int errno);
+        Assert.True(fd is not null, $"O_TMPFILE failed with errno {errno}");
+        RandomAccess.Write(fd, "hello"u8, 0);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dir));
+        var target = Path.Combine(_dir, "named");
+        Assert.Equal(0, LibC.TryLinkAnonymous(fd, target));
+        Assert.Equal("hello", File.ReadAllText(target));
+        Assert.Equal(LibC.EEXIST, LibC.TryLinkAnonymous(fd, target));
+        Assert.Null(LibC.TryOpenAnonymous(Path.Combine(_dir, "missing"), 0x1A4, out errno));
+        Assert.Equal(LibC.ENOENT, errno);
+    }
 }

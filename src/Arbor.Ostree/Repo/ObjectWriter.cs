@@ -159,6 +159,8 @@ public sealed partial class Repository
     {
         if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
             return checksum;
+        if (!IsArchive && TryWriteAnonymous(header, data, checksum))
+            return checksum;
         var tmp = NewTmpPath("content");
         bool committed = false;
         try
@@ -186,6 +188,38 @@ public sealed partial class Repository
                 DeleteIfExists(tmp);
         }
         return checksum;
+    }
+
+    private volatile bool _anonymousTmpUnsupported;
+
+    /// <summary>
+    /// Writes a bare-mode object as an unnamed file in tmp/ (O_TMPFILE) and links it into
+    /// objects/ when complete, as ostree does: parallel writers never contend on one temp
+    /// directory, there is no rename across directories, and a crash leaves no temp file. False
+    /// when the filesystem cannot make unnamed files (the caller then uses a named temp file).
+    /// </summary>
+    private bool TryWriteAnonymous(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum)
+    {
+        if (_anonymousTmpUnsupported)
+            return false;
+        using var fd = LibC.TryOpenAnonymous(TmpDir, 0x1A4 /* 0644 */, out int errno);
+        if (fd is null)
+        {
+            if (errno is LibC.EOPNOTSUPP or LibC.EISDIR or LibC.EINVAL)
+            {
+                _anonymousTmpUnsupported = true;
+                return false;
+            }
+            throw new NativeIOException("open(O_TMPFILE)", TmpDir, errno);
+        }
+        RandomAccess.Write(fd, data, 0);
+        ApplyRegularFileMetadata(fd, TmpDir, header);
+        var final = ObjectPath(checksum, ObjectType.File);
+        EnsureObjectSubdir(checksum);
+        int linked = LibC.TryLinkAnonymous(fd, final);
+        if (linked is not (0 or LibC.EEXIST))
+            throw new NativeIOException("linkat", final, linked);
+        return true;
     }
 
     /// <summary>Raw deflate of <paramref name="data"/>; an empty input still gets its final block, as zlib emits it.</summary>
