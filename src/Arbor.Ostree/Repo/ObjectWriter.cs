@@ -35,6 +35,8 @@ public sealed partial class Repository
         if (File.Exists(final))
             return checksum;
         EnsureObjectSubdir(checksum);
+        if (TryWriteAnonymous(data, checksum, type, fd => File.SetUnixFileMode(fd, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)))
+            return checksum;
         var tmp = NewTmpPath("meta");
         try
         {
@@ -159,7 +161,7 @@ public sealed partial class Repository
     {
         if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
             return checksum;
-        if (!IsArchive && TryWriteAnonymous(header, data, checksum))
+        if (!IsArchive && TryWriteAnonymous(data, checksum, ObjectType.File, fd => ApplyRegularFileMetadata(fd, TmpDir, header)))
             return checksum;
         var tmp = NewTmpPath("content");
         bool committed = false;
@@ -193,12 +195,12 @@ public sealed partial class Repository
     private volatile bool _anonymousTmpUnsupported;
 
     /// <summary>
-    /// Writes a bare-mode object as an unnamed file in tmp/ (O_TMPFILE) and links it into
+    /// Writes an object as an unnamed file in tmp/ (O_TMPFILE) and links it into
     /// objects/ when complete, as ostree does: parallel writers never contend on one temp
     /// directory, there is no rename across directories, and a crash leaves no temp file. False
     /// when the filesystem cannot make unnamed files (the caller then uses a named temp file).
     /// </summary>
-    private bool TryWriteAnonymous(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum)
+    private bool TryWriteAnonymous(ReadOnlySpan<byte> data, Checksum checksum, ObjectType type, Action<Microsoft.Win32.SafeHandles.SafeFileHandle> finish)
     {
         if (_anonymousTmpUnsupported)
             return false;
@@ -213,8 +215,8 @@ public sealed partial class Repository
             throw new NativeIOException("open(O_TMPFILE)", TmpDir, errno);
         }
         RandomAccess.Write(fd, data, 0);
-        ApplyRegularFileMetadata(fd, TmpDir, header);
-        var final = ObjectPath(checksum, ObjectType.File);
+        finish(fd);
+        var final = ObjectPath(checksum, type);
         EnsureObjectSubdir(checksum);
         int linked = LibC.TryLinkAnonymous(fd, final);
         if (linked is not (0 or LibC.EEXIST))
