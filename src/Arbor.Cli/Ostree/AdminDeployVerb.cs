@@ -76,15 +76,7 @@ internal static class AdminDeployVerb
         {
             throw new RepoException($"Performing initial cleanup: {e.Message}", e);
         }
-        Deployment created;
-        try
-        {
-            created = s.DeployTree(osname, revision, origin, merge, kargs?.ToArray());
-        }
-        catch (RepoException e)
-        {
-            throw new RepoException($"Deploying tree: {e.Message}", e);
-        }
+        var created = s.DeployTree(osname, revision, origin, merge, kargs?.ToArray());
         var flags = SimpleWriteFlags.NoClean;
         if (a.Has("retain"))
         {

@@ -95,6 +95,7 @@ internal sealed class AdminVerb : OstreeVerb
                 throw new UsageException($"Unknown option --{spec.Long}");
         }
         var args = pos.Skip(1).ToList();
+        InstallFaultPoint();
         return sub switch
         {
             "init-fs" => InitFs(ctx, args),
@@ -111,6 +112,23 @@ internal sealed class AdminVerb : OstreeVerb
             "instutil" => AdminKargsVerb.Instutil(ctx, args),
             "finalize-staged" => AdminKargsVerb.FinalizeStaged(ctx),
             _ => throw new UsageException($"Unknown admin command '{sub}'"),
+        };
+    }
+
+    // ARBOR_SYSROOT_FAULT=STEP:N makes the process SIGKILL itself the Nth time the sysroot code
+    // reaches STEP, so tests can prove that a crash anywhere leaves a bootable configuration.
+    private static void InstallFaultPoint()
+    {
+        if (Environment.GetEnvironmentVariable("ARBOR_SYSROOT_FAULT") is not { Length: > 0 } fault)
+            return;
+        int colon = fault.LastIndexOf(':');
+        var step = colon < 0 ? fault : fault[..colon];
+        int n = colon < 0 ? 1 : int.Parse(fault[(colon + 1)..], CultureInfo.InvariantCulture);
+        int seen = 0;
+        Sysroot.FaultPoint = s =>
+        {
+            if (s == step && ++seen == n)
+                System.Diagnostics.Process.GetCurrentProcess().Kill();
         };
     }
 

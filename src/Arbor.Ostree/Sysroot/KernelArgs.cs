@@ -28,8 +28,8 @@ public sealed class KernelArgs
         return k;
     }
 
-    /// <summary>Splits on single spaces; null gives nothing.</summary>
-    public static string[] SplitOptions(string? options) => options is null ? [] : options.Split(' ');
+    /// <summary>Splits on single spaces; null or empty gives nothing (as g_strsplit).</summary>
+    public static string[] SplitOptions(string? options) => string.IsNullOrEmpty(options) ? [] : options.Split(' ');
 
     private static (string Key, string? Value) Split(string arg)
     {

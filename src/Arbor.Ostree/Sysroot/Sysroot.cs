@@ -75,6 +75,9 @@ public sealed partial class Sysroot : IDisposable
         var s = Open(path);
         try
         {
+            // Check before locking: the lock file lives in ostree/, which must not be created here.
+            if (!Directory.Exists(s.Abs("ostree/repo")))
+                throw new RepoException("loading sysroot: opendir(ostree/repo): No such file or directory");
             if (takeLock)
                 s.Lock();
             s.Reload();
