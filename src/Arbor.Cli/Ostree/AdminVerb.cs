@@ -202,6 +202,8 @@ internal sealed class AdminVerb : OstreeVerb
 
     private static int Status(VerbContext ctx)
     {
+        if (ctx.Args.Has("verify"))
+            throw new RepoException("status --verify is not supported by Arbor yet");
         using var s = Guard(() => LoadSysroot(ctx, unlocked: true));
         if (s is null)
             return 0;
