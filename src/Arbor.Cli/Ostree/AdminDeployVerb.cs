@@ -1,0 +1,278 @@
+// `ostree admin deploy|upgrade|switch`: choose the commit, the origin and the kernel arguments the
+// way ot-admin-builtin-deploy.c and the sysroot upgrader do, then Sysroot.DeployTree puts the tree on
+// disk and SimpleWriteDeployment makes it bootable; a final cleanup (with or without the
+// repository prune) follows. Everything that can be rejected — options, stateroot, refspec — is
+// checked before the sysroot is touched.
+using System.Globalization;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Pull;
+using Arbor.Ostree.Repo;
+using Arbor.Ostree.Sysroot;
+
+namespace Arbor.Cli.Ostree;
+
+internal static class AdminDeployVerb
+{
+    public static int Deploy(VerbContext ctx, List<string> args)
+    {
+        var a = ctx.Args;
+        if (a.Has("karg-proc-cmdline") && a.Has("karg-none"))
+            throw new UsageException("Can't specify both --karg-proc-cmdline and --karg-none");
+        if (a.Has("karg-none") && a.Has("karg-delete"))
+            throw new UsageException("Can't specify both --karg-none and --karg-delete");
+        if (a.Has("no-merge") && a.Has("karg-delete"))
+            throw new UsageException("Can't specify both --no-merge and --karg-delete");
+        if (a.Has("stage") && (a.Has("retain-pending") || a.Has("retain-rollback")))
+            throw new RepoException("--stage cannot currently be combined with --retain arguments");
+        if (a.Has("stage") && a.Has("not-as-default"))
+            throw new RepoException("--stage cannot currently be combined with --not-as-default");
+        if (a.Has("overlay-initrd"))
+            throw new RepoException("--overlay-initrd is not supported");
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        if (s is null)
+            return 0;
+        if (args.Count < 1)
+            throw new UsageException("REF/REV must be specified");
+        var refspec = args[0];
+        var osname = a.Get("os");
+        if (s.Booted is null && osname is null)
+            throw new RepoException("Looking for booted deployment: Not currently booted into an OSTree system and no --os= argument given");
+        if (osname is not null)
+            s.RequireStateroot(osname);
+        var origin = a.Get("origin-file") is { } originPath ? OriginFile.LoadFile(originPath) : OriginFile.FromRefspec(refspec);
+        var revision = s.Repo.ResolveRev(refspec)!.Value.ToString();
+        var merge = a.Has("no-merge") ? null : s.MergeDeployment(osname);
+        if (a.Has("stage"))
+            throw new RepoException(s.Booted is null
+                ? "Cannot stage deployment: Not currently booted into an OSTree system"
+                : "Cannot stage deployment: staged deployments are not supported by Arbor; deploy without --stage");
+
+        KernelArgs? kargs = null;
+        if (a.Has("karg-none"))
+        {
+            kargs = new KernelArgs();
+        }
+        else if (a.Has("karg-proc-cmdline"))
+        {
+            kargs = new KernelArgs();
+            kargs.AppendProcCmdline();
+        }
+        else if (merge is not null && (a.Has("karg") || a.Has("karg-append") || a.Has("karg-delete")))
+        {
+            kargs = KernelArgs.Parse(merge.BootConfig.Get("options"));
+        }
+        if (a.Has("karg"))
+            (kargs ??= new KernelArgs()).ReplaceAll(a.GetAll("karg"));
+        if (a.Has("karg-append"))
+            (kargs ??= new KernelArgs()).AppendAll(a.GetAll("karg-append"));
+        if (a.Get("karg-delete") is { } del)
+            (kargs ??= new KernelArgs()).Delete(del);
+
+        try
+        {
+            s.Cleanup(pruneRepo: false);
+        }
+        catch (RepoException e)
+        {
+            throw new RepoException($"Performing initial cleanup: {e.Message}", e);
+        }
+        var created = s.DeployTree(osname, revision, origin, merge, kargs?.ToArray());
+        var flags = SimpleWriteFlags.NoClean;
+        if (a.Has("retain"))
+        {
+            flags |= SimpleWriteFlags.Retain;
+        }
+        else
+        {
+            if (a.Has("retain-pending"))
+                flags |= SimpleWriteFlags.RetainPending;
+            if (a.Has("retain-rollback"))
+                flags |= SimpleWriteFlags.RetainRollback;
+        }
+        if (a.Has("not-as-default"))
+            flags |= SimpleWriteFlags.NotDefault;
+        s.SimpleWriteDeployment(osname, created, merge, flags);
+        s.Cleanup(pruneRepo: !a.Has("no-prune"));
+        return 0;
+    }
+
+    public static int Upgrade(VerbContext ctx)
+    {
+        var a = ctx.Args;
+        if (a.Has("pull-only") && a.Has("deploy-only"))
+            throw new RepoException("Cannot simultaneously specify --pull-only and --deploy-only");
+        if (a.Has("pull-only") && a.Has("reboot"))
+            throw new RepoException("Cannot simultaneously specify --pull-only and --reboot");
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        if (s is null)
+            return 0;
+        var up = Upgrader.Create(s, a.Get("os"));
+        up.Origin.RemoveGroup(OriginFile.TransientGroup);
+        if (a.Get("override-commit") is { } oc)
+            up.Origin.Set("origin", "override-commit", oc);
+        up.Reparse();
+        bool changed;
+        try
+        {
+            changed = up.Pull(synthetic: a.Has("deploy-only"), allowOlder: a.Has("allow-downgrade"), ctx);
+        }
+        catch (RepoException) when (a.Has("pull-only"))
+        {
+            s.Cleanup(pruneRepo: true);
+            throw;
+        }
+        if (!changed)
+        {
+            ctx.Out.WriteLine("No update available.");
+            return 0;
+        }
+        if (!a.Has("pull-only"))
+        {
+            if (a.Has("stage"))
+                throw new RepoException("Cannot stage deployment: Not currently booted into an OSTree system");
+            up.Deploy();
+        }
+        return 0;
+    }
+
+    public static int Switch(VerbContext ctx, List<string> args)
+    {
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        if (s is null)
+            return 0;
+        if (args.Count < 1)
+            throw new UsageException("REFSPEC must be specified");
+        var provided = args[0];
+        var up = Upgrader.Create(s, ctx.Args.Get("os"));
+        var originRefspec = OriginFile.Refspec(up.Origin)!;
+        var (originRemote, originRef) = Repository.ParseRefspec(originRefspec);
+        string? newRemote;
+        string newRef;
+        if (provided.EndsWith(':'))
+        {
+            newRemote = provided[..^1];
+            newRef = originRef;
+        }
+        else
+        {
+            (newRemote, newRef) = Repository.ParseRefspec(provided);
+        }
+        var remote = newRemote ?? originRemote;
+        var newRefspec = remote is not null ? $"{remote}:{newRef}" : newRef;
+        if (newRefspec == originRefspec)
+            throw new RepoException($"Old and new refs are equal: {newRefspec}");
+        up.Origin = OriginFile.FromRefspec(newRefspec);
+        up.Reparse();
+        up.Pull(synthetic: false, allowOlder: true, ctx);
+        up.Deploy();
+        ctx.Out.WriteLine($"Deleting ref '{originRemote ?? "(null)"}:{originRef}'");
+        if (originRemote is null)
+            s.Repo.SetRef(null, originRef, null);
+        else if (File.Exists(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef)))
+            File.Delete(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef));
+        return 0;
+    }
+
+    // The sysroot upgrader: the merge deployment's origin says what to follow; pull it, refuse
+    // older commits unless allowed, deploy with the merge deployment's /etc and kernel arguments.
+    private sealed class Upgrader
+    {
+        private readonly Sysroot _s;
+        private string? _remote;
+        private string _ref = "";
+        private string? _overrideCsum;
+        private string? _newRevision;
+
+        private Upgrader(Sysroot s, string osname, Deployment merge, KeyFile origin)
+        {
+            _s = s;
+            OsName = osname;
+            Merge = merge;
+            Origin = origin;
+        }
+
+        public string OsName { get; }
+        public Deployment Merge { get; }
+        public KeyFile Origin { get; set; }
+
+        public static Upgrader Create(Sysroot s, string? osname)
+        {
+            osname ??= s.Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no OS specified");
+            if (osname.Length == 0)
+                throw new RepoException("Invalid empty osname");
+            var merge = s.MergeDeployment(osname) ?? throw new RepoException($"No previous deployment for OS '{osname}'");
+            var origin = merge.Origin ?? throw new RepoException($"No origin known for deployment {merge.Csum}.{merge.DeploySerial}");
+            var up = new Upgrader(s, osname, merge, OriginFile.Clone(origin));
+            up.Reparse();
+            return up;
+        }
+
+        public void Reparse()
+        {
+            if (Origin.Get("origin", "unconfigured-state") is { } unconfigured)
+                throw new RepoException($"origin unconfigured-state: {unconfigured}");
+            var refspec = OriginFile.Refspec(Origin)
+                ?? throw new RepoException("No origin/refspec in current deployment origin; cannot upgrade via ostree");
+            (_remote, _ref) = Repository.ParseRefspec(refspec);
+            _overrideCsum = Origin.Get("origin", "override-commit");
+        }
+
+        public bool Pull(bool synthetic, bool allowOlder, VerbContext ctx)
+        {
+            var repo = _s.Repo;
+            var from = Merge.Csum;
+            var originRefspec = _remote is null ? _ref : $"{_remote}:{_ref}";
+            if (_remote is not null && !synthetic)
+            {
+                var remote = Remotes.Get(repo, _remote);
+                var options = new PullOptions
+                {
+                    Refs = [_overrideCsum ?? _ref],
+                    Fetcher = FetcherOptions.FromRemote(remote),
+                };
+                using var engine = new PullEngine(repo, remote, options)
+                {
+                    CommitVerifier = Arbor.Ostree.Signing.RemoteVerification.CommitVerifier(remote),
+                    SignVerify = Arbor.Ostree.Signing.RemoteVerification.SignVerifyEnabled(remote),
+                };
+                engine.RunAsync().GetAwaiter().GetResult();
+                _ = ctx;
+            }
+            if (_overrideCsum is not null)
+            {
+                repo.SetRef(_remote, _ref, Checksum.Parse(_overrideCsum));
+                _newRevision = _overrideCsum;
+            }
+            else
+            {
+                _newRevision = repo.ResolveRev(originRefspec)!.Value.ToString();
+            }
+            if (_newRevision == from)
+                return false;
+            if (!allowOlder)
+                CheckTimestamps(repo, from, _newRevision);
+            return true;
+        }
+
+        private static void CheckTimestamps(Repository repo, string currentRev, string newRev)
+        {
+            ulong currentTs = repo.LoadCommit(Checksum.Parse(currentRev)).Timestamp;
+            ulong newTs = repo.LoadCommit(Checksum.Parse(newRev)).Timestamp;
+            if (newTs > currentTs || newTs == currentTs)
+                return;
+            // glib's %c in the C locale: "%a %b %e %H:%M:%S %Y".
+            static string Fmt(ulong ts)
+            {
+                var dt = DateTimeOffset.FromUnixTimeSeconds((long)ts).UtcDateTime;
+                return string.Create(CultureInfo.InvariantCulture, $"{dt:ddd} {dt:MMM} {dt.Day,2} {dt:HH:mm:ss} {dt:yyyy}");
+            }
+            throw new RepoException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
+        }
+
+        public void Deploy()
+        {
+            var created = _s.DeployTree(OsName, _newRevision!, Origin, Merge, null);
+            _s.SimpleWriteDeployment(OsName, created, Merge, SimpleWriteFlags.None);
+        }
+    }
+}
