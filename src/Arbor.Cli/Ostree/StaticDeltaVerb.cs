@@ -314,12 +314,7 @@ internal sealed class StaticDeltaVerb : OstreeVerb
         {
             var p = sb.Parts[i];
             o.WriteLine($"PartMeta{i}: nobjects={p.Objects.Count} size={p.CompressedSize} usize={p.UncompressedSize}");
-            var relDir = Repository.StaticDeltaRelativeDir(sb.From, sb.To);
-            DeltaPartPayload payload;
-            if (sb.GetMetadata($"{relDir}/{i}") is Arbor.Ostree.GVariant.GVTuple { Members: [Arbor.Ostree.GVariant.GVNumber c, Arbor.Ostree.GVariant.GVBytes rest] })
-                payload = DeltaPartPayload.DecodePartFile((byte[])[(byte)c.Bits, .. rest.Value.Span]);
-            else
-                payload = DeltaPartPayload.DecodePartFile(File.ReadAllBytes(Path.Combine(dir, i.ToString(CultureInfo.InvariantCulture))));
+            var payload = DeltaPartPayload.DecodePartFile(sb.InlinePartFile(i) ?? File.ReadAllBytes(Path.Combine(dir, i.ToString(CultureInfo.InvariantCulture))));
             o.WriteLine($"PartPayload{i}: nmodes={payload.Modes.Count} nxattrs={payload.XattrSets.Count} blobsize={payload.Payload.Length} opsize={payload.Operations.Length}");
             var n = DeltaApplier.CountOps(p.Objects, payload);
             o.WriteLine($"PartPayloadOps{i}: openspliceclose={n[0]} open={n[1]} write={n[2]} setread={n[3]} unsetread={n[4]} close={n[5]} bspatch={n[6]}");

@@ -157,12 +157,12 @@ public sealed partial class TreeCheckout
         bool opaque = _options.ProcessWhiteouts && tree.Files.Any(f => f.Name == OpaqueWhiteoutName);
         if (opaque)
         {
-            RemoveRecursive(path);
+            PathRemoval.RemoveAny(path);
         }
         else if (_options.ProcessWhiteouts && _options.Overwrite == OverwriteMode.UnionFiles
             && LibC.TryLStat(path, out var existing, out _) && !existing.IsDirectory)
         {
-            RemoveRecursive(path);
+            PathRemoval.RemoveAny(path);
         }
 
         bool didExist = false;
@@ -222,7 +222,7 @@ public sealed partial class TreeCheckout
             var target = f.Name[WhiteoutPrefix.Length..];
             if (target.Length == 0)
                 throw new RepoException($"Invalid empty whiteout '{target}'");
-            RemoveRecursive(path + "/" + target);
+            PathRemoval.RemoveAny(path + "/" + target);
             for (int j = 0; j < i; j++)
             {
                 if (files[j].Name == target)
@@ -268,16 +268,5 @@ public sealed partial class TreeCheckout
         {
             return LibC.ENOENT;
         }
-    }
-
-    /// <summary>rm -rf without following symlinks; a missing path is fine.</summary>
-    private static void RemoveRecursive(string path)
-    {
-        if (!LibC.TryLStat(path, out var st, out _))
-            return;
-        if (st.IsDirectory)
-            Directory.Delete(path, recursive: true);
-        else
-            File.Delete(path);
     }
 }

@@ -103,7 +103,7 @@ public sealed partial class TreeCheckout
         var tmp = _repo.TmpDir + "/checkout-union-" + Guid.NewGuid().ToString("N")[..6];
         LibC.Link(source, tmp);
         if (_options.ProcessWhiteouts)
-            RemoveRecursive(dest);
+            PathRemoval.RemoveAny(dest);
         File.Move(tmp, dest, overwrite: true);
         return LinkResult.Linked;
     }
@@ -218,7 +218,7 @@ public sealed partial class TreeCheckout
             {
                 case OverwriteMode.UnionFiles:
                     if (_options.ProcessWhiteouts)
-                        RemoveRecursive(dest);
+                        PathRemoval.RemoveAny(dest);
                     LibC.Rename(tmp, dest, 0);
                     return;
                 case OverwriteMode.AddFiles:
@@ -253,7 +253,7 @@ public sealed partial class TreeCheckout
                 // Docker/OCI flattening may replace a directory; plain union only replaces files.
                 if (!_options.ProcessWhiteouts && st.IsDirectory)
                     throw new RepoException($"unlinkat({Path.GetFileName(dest)}): Is a directory");
-                RemoveRecursive(dest);
+                PathRemoval.RemoveAny(dest);
                 File.CreateSymbolicLink(dest, target);
                 return false;
             case OverwriteMode.AddFiles:

@@ -6,7 +6,6 @@
 // checksum the part header names. Parts are independent, so they run in parallel.
 // Only when every part succeeded are the detached metadata and the to-commit written — a
 // failed apply never leaves the to-commit behind. The part interpreter is exposed for pull.
-using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Signing;
@@ -91,12 +90,9 @@ public static class DeltaApplier
             try
             {
                 DeltaPartPayload payload;
-                if (sb.GetMetadata($"{relDir}/{i}") is GVTuple { Members: [GVNumber comp, GVBytes rest] })
+                if (sb.InlinePartFile(i) is { } inline)
                 {
-                    var file = new byte[rest.Value.Length + 1];
-                    file[0] = (byte)comp.Bits;
-                    rest.Value.Span.CopyTo(file.AsSpan(1));
-                    payload = DeltaPartPayload.DecodePartFile(file);
+                    payload = DeltaPartPayload.DecodePartFile(inline);
                 }
                 else
                 {

@@ -12,6 +12,7 @@ using System.Runtime.InteropServices;
 using Arbor.Native;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Deltas;
 
@@ -113,6 +114,20 @@ public sealed record DeltaSuperblock
     public IReadOnlyList<KeyValuePair<string, GVariantValue>> Signatures { get; init; } = [];
     /// <summary>True when endianness came from the size heuristic rather than the metadata key.</summary>
     public bool EndiannessHeuristic { get; init; }
+
+    /// <summary>
+    /// The part file (compression byte + payload) of part <paramref name="index"/> when the superblock
+    /// carries it inline (metadata key "DELTADIR/N", a <c>(yay)</c>), else null.
+    /// </summary>
+    public byte[]? InlinePartFile(int index)
+    {
+        if (GetMetadata($"{Repository.StaticDeltaRelativeDir(From, To)}/{index}") is not GVTuple { Members: [GVNumber comp, GVBytes rest] })
+            return null;
+        var file = new byte[rest.Value.Length + 1];
+        file[0] = (byte)comp.Bits;
+        rest.Value.Span.CopyTo(file.AsSpan(1));
+        return file;
+    }
 
     /// <summary>Looks a metadata key up.</summary>
     public GVariantValue? GetMetadata(string key)

@@ -384,11 +384,7 @@ internal sealed class DeltaPull
             if (file is null)
             {
                 // Inline parts are covered by the superblock digest and the commit signature, as in ostree.
-                if (sb.GetMetadata($"{relDir}/{i}") is not GVTuple { Members: [GVNumber comp, GVBytes rest] })
-                    throw new InvalidDataException("inline part is not a (yay) value");
-                var inline = new byte[rest.Value.Length + 1];
-                inline[0] = (byte)comp.Bits;
-                rest.Value.Span.CopyTo(inline.AsSpan(1));
+                var inline = sb.InlinePartFile(i) ?? throw new InvalidDataException("inline part is not a (yay) value");
                 payload = DeltaPartPayload.DecodePartFile(inline);
             }
             else

@@ -17,28 +17,14 @@ public sealed partial class Repository
     public long ImportArchiveContent(string filezPath, Checksum expected) =>
         ImportArchiveContent(() => new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), expected, final =>
         {
-            File.SetUnixFileMode(filezPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.SetUnixFileMode(filezPath, RawObjectMode);
             File.Move(filezPath, final, overwrite: true);
         });
 
     /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
     public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected) =>
-        ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected, final =>
-        {
-            var tmp = NewTmpPath("pull");
-            try
-            {
-                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
-                    fs.Write(filez);
-                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-                File.Move(tmp, final, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(tmp))
-                    File.Delete(tmp);
-            }
-        });
+        ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
+            _ => WriteRawObject(filez, expected, ObjectType.File));
 
     private long ImportArchiveContent(Func<Stream> open, Checksum expected, Action<string> storeRaw)
     {

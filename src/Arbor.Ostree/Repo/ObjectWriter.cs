@@ -35,21 +35,32 @@ public sealed partial class Repository
         if (File.Exists(final))
             return checksum;
         EnsureObjectSubdir(checksum);
-        if (TryWriteAnonymous(data, checksum, type, fd => File.SetUnixFileMode(fd, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)))
-            return checksum;
-        var tmp = NewTmpPath("meta");
+        WriteRawObject(data, checksum, type);
+        return checksum;
+    }
+
+    private const UnixFileMode RawObjectMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>
+    /// Stores bytes that are the object file itself (metadata, or an archive .filez as received) at
+    /// the path of <paramref name="checksum"/>, mode 0644; the objects/XX directory must exist.
+    /// </summary>
+    internal void WriteRawObject(ReadOnlySpan<byte> data, Checksum checksum, ObjectType type)
+    {
+        if (TryWriteAnonymous(data, checksum, type, fd => File.SetUnixFileMode(fd, RawObjectMode)))
+            return;
+        var tmp = NewTmpPath("raw");
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
                 fs.Write(data);
-            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            File.Move(tmp, final, overwrite: true);
+            File.SetUnixFileMode(tmp, RawObjectMode);
+            File.Move(tmp, ObjectPath(checksum, type), overwrite: true);
         }
         finally
         {
-            File.Delete(tmp);
+            PathRemoval.DeleteFileIfExists(tmp);
         }
-        return checksum;
     }
 
     /// <summary>Stores the detached metadata (<c>.commitmeta</c>) of a commit, replacing any previous one.</summary>
@@ -139,7 +150,7 @@ public sealed partial class Repository
         finally
         {
             if (!committed)
-                DeleteIfExists(tmp);
+                PathRemoval.DeleteFileIfExists(tmp);
         }
     }
 
@@ -187,7 +198,7 @@ public sealed partial class Repository
         finally
         {
             if (!committed)
-                DeleteIfExists(tmp);
+                PathRemoval.DeleteFileIfExists(tmp);
         }
         return checksum;
     }
@@ -353,15 +364,9 @@ public sealed partial class Repository
         }
         finally
         {
-            DeleteIfExists(tmp);
+            PathRemoval.DeleteFileIfExists(tmp);
         }
         return checksum;
-    }
-
-    private static void DeleteIfExists(string path)
-    {
-        if (LibC.TryLStat(path, out _, out _))
-            File.Delete(path);
     }
 
     /// <summary>Flushes everything written to the repository's filesystem (before refs move).</summary>

@@ -47,21 +47,11 @@ public sealed partial class Sysroot
     {
         int otherBoot = BootVersion == 0 ? 1 : 0;
         int otherSub = SubBootVersion == 0 ? 1 : 0;
-        RemoveAny(Abs($"boot/loader.{otherBoot}"));
-        RemoveAny(Abs($"ostree/boot.{otherBoot}"));
-        RemoveAny(Abs($"ostree/boot.{otherBoot}.0"));
-        RemoveAny(Abs($"ostree/boot.{otherBoot}.1"));
-        RemoveAny(Abs($"ostree/boot.{BootVersion}.{otherSub}"));
-    }
-
-    private static void RemoveAny(string path)
-    {
-        if (!LibC.TryLStat(path, out var st, out _))
-            return;
-        if (st.IsDirectory)
-            Directory.Delete(path, recursive: true);
-        else
-            File.Delete(path);
+        PathRemoval.RemoveAny(Abs($"boot/loader.{otherBoot}"));
+        PathRemoval.RemoveAny(Abs($"ostree/boot.{otherBoot}"));
+        PathRemoval.RemoveAny(Abs($"ostree/boot.{otherBoot}.0"));
+        PathRemoval.RemoveAny(Abs($"ostree/boot.{otherBoot}.1"));
+        PathRemoval.RemoveAny(Abs($"ostree/boot.{BootVersion}.{otherSub}"));
     }
 
     private void CleanupOldDeployments()
@@ -85,7 +75,7 @@ public sealed partial class Sysroot
                     // Never the running root, whatever the entries say.
                     if (st.Device == root.Device && st.Inode == root.Inode)
                         continue;
-                    RemoveAny(Abs(rel + ".origin"));
+                    PathRemoval.RemoveAny(Abs(rel + ".origin"));
                     RemoveTree(Abs(rel));
                 }
             }

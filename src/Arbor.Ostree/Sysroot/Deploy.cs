@@ -155,8 +155,8 @@ public sealed partial class Sysroot
         if (!Directory.Exists(varDir))
             throw new RepoException($"opendir({(varDir == "/var" ? "/var" : "var")}): No such file or directory");
         // systemd's ConditionNeedsUpdate= services must run after booting the new tree.
-        DeleteIfExists(IOPath.Combine(dir, "etc/.updated"));
-        DeleteIfExists(IOPath.Combine(varDir, ".updated"));
+        PathRemoval.DeleteFileIfExists(IOPath.Combine(dir, "etc/.updated"));
+        PathRemoval.DeleteFileIfExists(IOPath.Combine(varDir, ".updated"));
         var stamp = IOPath.Combine(osdeploy, "var/.ostree-selabeled");
         if (!LibC.TryLStat(stamp, out _, out _))
         {
@@ -166,12 +166,6 @@ public sealed partial class Sysroot
         WriteOrigin(d, d.Origin, fsync: false);
         Step("seal");
         ImmutableFlag.Set(dir, immutable: true);
-    }
-
-    private static void DeleteIfExists(string path)
-    {
-        if (LibC.TryLStat(path, out _, out _))
-            File.Delete(path);
     }
 
     /// <summary>Writes (or, with a null origin, leaves alone) a deployment's origin file.</summary>

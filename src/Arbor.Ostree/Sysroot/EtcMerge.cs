@@ -38,7 +38,7 @@ public static class EtcMerge
         {
             CopyDefaults(newDefaults, tmp);
             foreach (var path in changes.Removed)
-                RemoveTree(Path.Combine(tmp, path));
+                PathRemoval.RemoveAny(Path.Combine(tmp, path));
             foreach (var path in changes.Modified)
                 CopyModified(oldEtc, tmp, path);
             foreach (var path in changes.Added)
@@ -208,26 +208,11 @@ public static class EtcMerge
         }
     }
 
-    /// <summary>rm -rf of one path; a missing path is fine.</summary>
-    private static void RemoveTree(string path)
-    {
-        if (!LibC.TryLStat(path, out var st, out int errno))
-        {
-            if (errno is LibC.ENOENT or 20 /* ENOTDIR */)
-                return;
-            throw new NativeIOException("statx", path, errno);
-        }
-        if (st.IsDirectory)
-            Directory.Delete(path, recursive: true);
-        else
-            File.Delete(path);
-    }
-
     private static void TryRemove(string path)
     {
         try
         {
-            RemoveTree(path);
+            PathRemoval.RemoveAny(path);
         }
         catch (IOException)
         {
