@@ -14,6 +14,10 @@ for p in "${pkgs[@]}"; do
   cmd=${p%%:*}; pkg=${p#*:}
   have "$cmd" || need+=("$pkg")
 done
+# Libraries the interop tests load as oracles (json-glib: how rpm-ostree prints status --json).
+if [ "$what" = test ]; then
+  /sbin/ldconfig -p 2>/dev/null | grep -q 'libjson-glib-1.0.so.0' || need+=(libjson-glib-1.0-0)
+fi
 if ! have dotnet; then
   echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1
 fi

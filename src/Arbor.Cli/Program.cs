@@ -1,4 +1,5 @@
-// The `arbor` executable: `arbor ostree VERB …` speaks ostree's command line; `arbor --version`
+// The `arbor` executable: `arbor ostree VERB …` speaks ostree's command line, `arbor status|upgrade|
+// deploy|rebase|rollback|cleanup|kargs` rpm-ostree's; `arbor --version`
 // prints a YAML summary like ostree's. Errors are one line on stderr ("error: …"), exit 1;
 // usage errors exit 2.
 using System.Reflection;
@@ -40,6 +41,8 @@ public static class Program
                 return RunGuarded(() => Serve.ServeCommand.Run(args[1..], stdout, stderr), stdout, stderr);
             if (args[0] == "rpm")
                 return Rpm.RpmCommands.Run(args[1..], stdout, stderr);
+            if (Host.HostCommands.Verbs.Contains(args[0]))
+                return RunGuarded(() => Host.HostCommands.Run(args[0], args[1..], stdout, stderr), stdout, stderr);
             throw new UsageException($"Unknown command '{args[0]}'");
         }
         catch (UsageException e)
@@ -136,6 +139,13 @@ public static class Program
 
     private static string TopHelp() =>
         "Usage:\n  arbor COMMAND [OPTION…]\n\nCommands:\n  ostree                 OSTree-compatible repository commands (arbor ostree --help)\n" +
+        "  status                 Get the version of the booted system\n" +
+        "  upgrade                Perform a system upgrade\n" +
+        "  deploy                 Deploy a specific commit\n" +
+        "  rebase                 Switch to a different tree\n" +
+        "  rollback               Revert to the previously booted tree\n" +
+        "  cleanup                Clear cached/pending data\n" +
+        "  kargs                  Query or modify kernel arguments\n" +
         "  rpm                    Read, build and index RPM packages (arbor rpm --help)\n" +
         "  serve                  Serve a repository over HTTP (arbor serve --help)\n\n" +
         "Options:\n  --version              Print version information and exit\n";

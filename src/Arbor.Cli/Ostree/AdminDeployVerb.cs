@@ -3,9 +3,6 @@
 // disk and SimpleWriteDeployment makes it bootable; a final cleanup (with or without the
 // repository prune) follows. Everything that can be rejected — options, stateroot, refspec — is
 // checked before the sysroot is touched.
-using System.Globalization;
-using Arbor.Ostree.Objects;
-using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
@@ -114,7 +111,7 @@ internal static class AdminDeployVerb
         bool changed;
         try
         {
-            changed = up.Pull(synthetic: a.Has("deploy-only"), allowOlder: a.Has("allow-downgrade"), ctx);
+            changed = up.Pull(synthetic: a.Has("deploy-only"), allowOlder: a.Has("allow-downgrade"));
         }
         catch (RepoException) when (a.Has("pull-only"))
         {
@@ -163,7 +160,7 @@ internal static class AdminDeployVerb
             throw new RepoException($"Old and new refs are equal: {newRefspec}");
         up.Origin = OriginFile.FromRefspec(newRefspec);
         up.Reparse();
-        up.Pull(synthetic: false, allowOlder: true, ctx);
+        up.Pull(synthetic: false, allowOlder: true);
         up.Deploy();
         ctx.Out.WriteLine($"Deleting ref '{originRemote ?? "(null)"}:{originRef}'");
         if (originRemote is null)
@@ -171,108 +168,5 @@ internal static class AdminDeployVerb
         else if (File.Exists(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef)))
             File.Delete(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef));
         return 0;
-    }
-
-    // The sysroot upgrader: the merge deployment's origin says what to follow; pull it, refuse
-    // older commits unless allowed, deploy with the merge deployment's /etc and kernel arguments.
-    private sealed class Upgrader
-    {
-        private readonly Sysroot _s;
-        private string? _remote;
-        private string _ref = "";
-        private string? _overrideCsum;
-        private string? _newRevision;
-
-        private Upgrader(Sysroot s, string osname, Deployment merge, KeyFile origin)
-        {
-            _s = s;
-            OsName = osname;
-            Merge = merge;
-            Origin = origin;
-        }
-
-        public string OsName { get; }
-        public Deployment Merge { get; }
-        public KeyFile Origin { get; set; }
-
-        public static Upgrader Create(Sysroot s, string? osname)
-        {
-            osname ??= s.Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no OS specified");
-            if (osname.Length == 0)
-                throw new RepoException("Invalid empty osname");
-            var merge = s.MergeDeployment(osname) ?? throw new RepoException($"No previous deployment for OS '{osname}'");
-            var origin = merge.Origin ?? throw new RepoException($"No origin known for deployment {merge.Csum}.{merge.DeploySerial}");
-            var up = new Upgrader(s, osname, merge, OriginFile.Clone(origin));
-            up.Reparse();
-            return up;
-        }
-
-        public void Reparse()
-        {
-            if (Origin.Get("origin", "unconfigured-state") is { } unconfigured)
-                throw new RepoException($"origin unconfigured-state: {unconfigured}");
-            var refspec = OriginFile.Refspec(Origin)
-                ?? throw new RepoException("No origin/refspec in current deployment origin; cannot upgrade via ostree");
-            (_remote, _ref) = Repository.ParseRefspec(refspec);
-            _overrideCsum = Origin.Get("origin", "override-commit");
-        }
-
-        public bool Pull(bool synthetic, bool allowOlder, VerbContext ctx)
-        {
-            var repo = _s.Repo;
-            var from = Merge.Csum;
-            var originRefspec = _remote is null ? _ref : $"{_remote}:{_ref}";
-            if (_remote is not null && !synthetic)
-            {
-                var remote = Remotes.Get(repo, _remote);
-                var options = new PullOptions
-                {
-                    Refs = [_overrideCsum ?? _ref],
-                    Fetcher = FetcherOptions.FromRemote(remote),
-                };
-                using var engine = new PullEngine(repo, remote, options)
-                {
-                    CommitVerifier = Arbor.Ostree.Signing.RemoteVerification.CommitVerifier(remote),
-                    SignVerify = Arbor.Ostree.Signing.RemoteVerification.SignVerifyEnabled(remote),
-                };
-                engine.RunAsync().GetAwaiter().GetResult();
-                _ = ctx;
-            }
-            if (_overrideCsum is not null)
-            {
-                repo.SetRef(_remote, _ref, Checksum.Parse(_overrideCsum));
-                _newRevision = _overrideCsum;
-            }
-            else
-            {
-                _newRevision = repo.ResolveRev(originRefspec)!.Value.ToString();
-            }
-            if (_newRevision == from)
-                return false;
-            if (!allowOlder)
-                CheckTimestamps(repo, from, _newRevision);
-            return true;
-        }
-
-        private static void CheckTimestamps(Repository repo, string currentRev, string newRev)
-        {
-            ulong currentTs = repo.LoadCommit(Checksum.Parse(currentRev)).Timestamp;
-            ulong newTs = repo.LoadCommit(Checksum.Parse(newRev)).Timestamp;
-            if (newTs > currentTs || newTs == currentTs)
-                return;
-            // glib's %c in the C locale: "%a %b %e %H:%M:%S %Y".
-            static string Fmt(ulong ts)
-            {
-                var dt = DateTimeOffset.FromUnixTimeSeconds((long)ts).UtcDateTime;
-                return string.Create(CultureInfo.InvariantCulture, $"{dt:ddd} {dt:MMM} {dt.Day,2} {dt:HH:mm:ss} {dt:yyyy}");
-            }
-            throw new RepoException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
-        }
-
-        public void Deploy()
-        {
-            var created = _s.DeployTree(OsName, _newRevision!, Origin, Merge, null);
-            _s.SimpleWriteDeployment(OsName, created, Merge, SimpleWriteFlags.None);
-        }
     }
 }

@@ -7,7 +7,7 @@ using Arbor.Native;
 namespace Arbor.Ostree.Repo;
 
 /// <summary>rm -rf and rm -f on single paths.</summary>
-internal static class PathRemoval
+public static class PathRemoval
 {
     /// <summary>Removes <paramref name="path"/> (a directory with its contents, or any other file); a missing path is fine.</summary>
     public static void RemoveAny(string path)

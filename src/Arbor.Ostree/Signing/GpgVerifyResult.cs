@@ -39,6 +39,9 @@ public sealed record GpgSignature
     /// <summary>Signature expiry time, or 0.</summary>
     public long ExpTimestamp { get; init; }
 
+    /// <summary>The digest algorithm's name as gpgme spells it ("SHA256", …).</summary>
+    public string HashAlgo { get; init; } = "[unknown name]";
+
     /// <summary>The public key algorithm's name as gpgme spells it ("RSA", "EdDSA", …).</summary>
     public string PubkeyAlgo { get; init; } = "[unknown name]";
 
@@ -174,6 +177,7 @@ public sealed class GpgVerifyResult(IReadOnlyList<GpgSignature> signatures)
                         Timestamp = ParseTime(f[3]),
                         ExpTimestamp = ParseTime(f[4]),
                         PubkeyAlgo = AlgoName(f[7]),
+                        HashAlgo = f.Length > 8 ? HashAlgoName(f[8]) : "[unknown name]",
                         PrimaryFingerprint = f.Length > 10 ? f[10] : f[1],
                     };
                     break;
@@ -209,6 +213,19 @@ public sealed class GpgVerifyResult(IReadOnlyList<GpgSignature> signatures)
             return new DateTimeOffset(d, TimeSpan.Zero).ToUnixTimeSeconds();
         return 0;
     }
+
+    /// <summary>gpgme_hash_algo_name for an OpenPGP digest algorithm number.</summary>
+    public static string HashAlgoName(string number) => number switch
+    {
+        "1" => "MD5",
+        "2" => "SHA1",
+        "3" => "RIPEMD160",
+        "8" => "SHA256",
+        "9" => "SHA384",
+        "10" => "SHA512",
+        "11" => "SHA224",
+        _ => "[unknown name]",
+    };
 
     /// <summary>gpgme_pubkey_algo_name for an OpenPGP algorithm number.</summary>
     public static string AlgoName(string number) => number switch

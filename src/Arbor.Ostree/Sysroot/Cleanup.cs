@@ -15,8 +15,10 @@ public sealed partial class Sysroot
 {
     /// <summary>Deletes unreferenced boot versions, deployments and kernels, regenerates the deployment refs and
     /// (with <paramref name="pruneRepo"/>) prunes the repository.</summary>
+    /// <param name="pruneRepo">Also prune unreachable repository objects.</param>
+    /// <param name="quiet">Do not emit the "Freed objects" message (callers that report it their own way).</param>
     /// <returns>Bytes freed by the prune (0 without it).</returns>
-    public ulong Cleanup(bool pruneRepo)
+    public ulong Cleanup(bool pruneRepo, bool quiet = false)
     {
         try
         {
@@ -38,7 +40,7 @@ public sealed partial class Sysroot
         if (!pruneRepo)
             return 0;
         var result = Pruner.Prune(Repo, new PruneOptions { RefsOnly = true, Depth = 0 });
-        if (result.FreedBytes > 0)
+        if (result.FreedBytes > 0 && !quiet)
             Emit($"Freed objects: {CommitPrinter.FormatSize(result.FreedBytes)}");
         return result.FreedBytes;
     }

@@ -286,6 +286,24 @@ public sealed partial class Sysroot : IDisposable
         _lock = fs;
     }
 
+    /// <summary>Takes the exclusive sysroot lock if no one else holds it.</summary>
+    /// <returns>False when another process holds the lock.</returns>
+    public bool TryLock()
+    {
+        if (_lock is not null)
+            return true;
+        Directory.CreateDirectory(Abs("ostree"));
+        var path = Abs("ostree/lock");
+        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        if (!OfdLock.TryLock((int)fs.SafeFileHandle.DangerousGetHandle(), exclusive: true, path))
+        {
+            fs.Dispose();
+            return false;
+        }
+        _lock = fs;
+        return true;
+    }
+
     /// <summary>Releases the lock; like libglnx the lock file is removed when no one else holds it.</summary>
     public void Dispose()
     {
