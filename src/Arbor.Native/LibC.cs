@@ -118,6 +118,12 @@ public static partial class LibC
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string oldpath, string newpath);
 
+    [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SymlinkNative(string target, string linkpath);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkdirNative(string path, uint mode);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags, uint mode);
 
@@ -344,6 +350,14 @@ public static partial class LibC
         if (LChownNative(path, uid, gid) != 0)
             throw Fail("lchown", path);
     }
+
+    /// <summary>symlink(2): <paramref name="linkPath"/> pointing at <paramref name="target"/>; returns the errno instead of throwing (0 on success).</summary>
+    public static int TrySymlink(string target, string linkPath) =>
+        SymlinkNative(target, linkPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>mkdir(2): one directory, no parents; returns the errno instead of throwing (0 on success).</summary>
+    public static int TryMkdir(string path, uint mode) =>
+        MkdirNative(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Creates a hard link; returns the errno instead of throwing (0 on success).</summary>
     public static int TryLink(string existing, string newPath) =>

@@ -43,6 +43,19 @@ public sealed class LibCTests : IDisposable
     }
 
     [Fact]
+    public void Mkdir_and_symlink_report_errno_instead_of_throwing()
+    {
+        Assert.Equal(0, LibC.TryMkdir(P("d"), 0x1C0));
+        Assert.Equal(0x1C0u, LibC.LStat(P("d")).Mode & 0xFFF);
+        Assert.Equal(LibC.EEXIST, LibC.TryMkdir(P("d"), 0x1C0));
+        Assert.Equal(LibC.ENOENT, LibC.TryMkdir(P("no/parent"), 0x1C0));
+        Assert.Equal(0, LibC.TrySymlink("../dangling", P("l")));
+        Assert.Equal("../dangling", new FileInfo(P("l")).LinkTarget);
+        Assert.Equal(LibC.EEXIST, LibC.TrySymlink("x", P("l")));
+        Assert.Equal(LibC.EEXIST, LibC.TrySymlink("x", P("d")));
+    }
+
+    [Fact]
     public void Xattrs_round_trip_with_binary_values()
     {
         File.WriteAllText(P("x"), "");

@@ -250,23 +250,6 @@ public sealed partial class TreeCheckout
             LibC.LUtimes(d.Path, 0);
     }
 
-    /// <summary>mkdir with mode 0700; returns 0 or the errno.</summary>
-    private static int MkdirAt(string path)
-    {
-        if (LibC.TryLStat(path, out _, out _))
-            return LibC.EEXIST;
-        // mkdirat never creates parents; Directory.CreateDirectory would.
-        var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (parent is not null && !Directory.Exists(parent))
-            return LibC.ENOENT;
-        try
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            return 0;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return LibC.ENOENT;
-        }
-    }
+    /// <summary>mkdir with mode 0700 (completed by FinishDirectory); returns 0 or the errno.</summary>
+    private static int MkdirAt(string path) => LibC.TryMkdir(path, 0x1C0);
 }

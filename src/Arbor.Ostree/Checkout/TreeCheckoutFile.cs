@@ -242,11 +242,11 @@ public sealed partial class TreeCheckout
     /// <summary>Creates a symlink honouring the overwrite mode; false when nothing more should be done.</summary>
     private bool CreateSymlink(string target, string dest)
     {
-        if (!LibC.TryLStat(dest, out var st, out _))
-        {
-            File.CreateSymbolicLink(dest, target);
+        int err = LibC.TrySymlink(target, dest);
+        if (err == 0)
             return true;
-        }
+        if (err != LibC.EEXIST || !LibC.TryLStat(dest, out var st, out _))
+            throw new NativeIOException("symlinkat", dest, err);
         switch (_options.Overwrite)
         {
             case OverwriteMode.UnionFiles:
