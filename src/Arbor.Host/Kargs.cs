@@ -100,6 +100,8 @@ public static class Kargs
         var source = host.OriginMerge;
         var up = Upgrader.Create(host.Sysroot, source.OsName, source);
         up.Origin.RemoveGroup(OriginFile.TransientGroup);
+        if (host.Sysroot.Booted is not null)
+            return up.Stage(revision: source.Csum, kargs: newKargs);
         var created = up.Deploy(revision: source.Csum, kargs: newKargs, flags: SimpleWriteFlags.NoClean);
         host.SyscoreCleanup();
         return created;

@@ -3,8 +3,8 @@
 // on a pending deployment); rebase rewrites its refspec, deploy pins it with override-commit
 // (after finding the version or checking the checksum in the ref's history), upgrade drops any
 // pin. The upgrader then pulls, refuses a downgrade where asked to, and deploys with the merge
-// deployment's /etc and kernel arguments; rpm-ostree's cleanup runs last, and a rebase deletes
-// the ref it left. Nothing on disk changes before the new commit is complete in the repository.
+// deployment's /etc and kernel arguments (staged for shutdown on a booted system); rpm-ostree's
+// cleanup runs last, and a rebase deletes the ref it left. Nothing on disk changes before the new commit is complete in the repository.
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
@@ -115,8 +115,18 @@ public static class UpdateDeployment
             host.Emit(up.NewRevision != up.Merge.Csum ? "Update downloaded." : "No changes.");
             return new UpdateResult(false, null, up.NewRevision);
         }
-        var deployment = up.Deploy(flags: SimpleWriteFlags.NoClean);
-        host.SyscoreCleanup();
+        Deployment deployment;
+        if (host.Sysroot.Booted is not null)
+        {
+            // On the running system rpm-ostree stages: the tree is ready now and becomes bootable at
+            // shutdown, so /etc changes made until then carry over.
+            deployment = up.Stage();
+        }
+        else
+        {
+            deployment = up.Deploy(flags: SimpleWriteFlags.NoClean);
+            host.SyscoreCleanup();
+        }
         // As in rpm-ostree the old ref goes after the cleanup, so its commits are pruned next time.
         if (options.Kind == UpdateKind.Rebase && !options.SkipPurge && newRefspec is not null)
             PurgeRef(host, oldRefspec, newRefspec);

@@ -13,16 +13,13 @@ internal static class AdminDeployVerb
     public static int Deploy(VerbContext ctx, List<string> args)
     {
         var a = ctx.Args;
+        bool stage = a.Has("stage") || a.Has("lock-finalization");
         if (a.Has("karg-proc-cmdline") && a.Has("karg-none"))
             throw new UsageException("Can't specify both --karg-proc-cmdline and --karg-none");
         if (a.Has("karg-none") && a.Has("karg-delete"))
             throw new UsageException("Can't specify both --karg-none and --karg-delete");
         if (a.Has("no-merge") && a.Has("karg-delete"))
             throw new UsageException("Can't specify both --no-merge and --karg-delete");
-        if (a.Has("stage") && (a.Has("retain-pending") || a.Has("retain-rollback")))
-            throw new RepoException("--stage cannot currently be combined with --retain arguments");
-        if (a.Has("stage") && a.Has("not-as-default"))
-            throw new RepoException("--stage cannot currently be combined with --not-as-default");
         if (a.Has("overlay-initrd"))
             throw new RepoException("--overlay-initrd is not supported");
         using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
@@ -39,10 +36,6 @@ internal static class AdminDeployVerb
         var origin = a.Get("origin-file") is { } originPath ? OriginFile.LoadFile(originPath) : OriginFile.FromRefspec(refspec);
         var revision = s.Repo.ResolveRev(refspec)!.Value.ToString();
         var merge = a.Has("no-merge") ? null : s.MergeDeployment(osname);
-        if (a.Has("stage"))
-            throw new RepoException(s.Booted is null
-                ? "Cannot stage deployment: Not currently booted into an OSTree system"
-                : "Cannot stage deployment: staged deployments are not supported by Arbor; deploy without --stage");
 
         KernelArgs? kargs = null;
         if (a.Has("karg-none"))
@@ -72,6 +65,15 @@ internal static class AdminDeployVerb
         catch (RepoException e)
         {
             throw new RepoException($"Performing initial cleanup: {e.Message}", e);
+        }
+        if (stage)
+        {
+            if (a.Has("retain-pending") || a.Has("retain-rollback"))
+                throw new RepoException("--stage cannot currently be combined with --retain arguments");
+            if (a.Has("not-as-default"))
+                throw new RepoException("--stage cannot currently be combined with --not-as-default");
+            s.StageTree(osname, revision, origin, merge, kargs?.ToArray(), locked: a.Has("lock-finalization"));
+            return 0;
         }
         var created = s.DeployTree(osname, revision, origin, merge, kargs?.ToArray());
         var flags = SimpleWriteFlags.NoClean;
@@ -126,8 +128,9 @@ internal static class AdminDeployVerb
         if (!a.Has("pull-only"))
         {
             if (a.Has("stage"))
-                throw new RepoException("Cannot stage deployment: Not currently booted into an OSTree system");
-            up.Deploy();
+                up.Stage();
+            else
+                up.Deploy();
         }
         return 0;
     }

@@ -78,8 +78,7 @@ internal static class AdminKargsVerb
         using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
         if (s is null)
             return 0;
-        if (!File.Exists("/run/ostree/staged-deployment"))
-            return 0;
-        throw new RepoException("Finalizing staged deployments is not supported by Arbor");
+        s.FinalizeStaged();
+        return 0;
     }
 }

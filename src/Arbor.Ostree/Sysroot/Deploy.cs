@@ -60,6 +60,25 @@ public sealed partial class Sysroot
     /// <returns>The new deployment, with its boot checksum and boot entry options set.</returns>
     public Deployment DeployTree(string? osname, string revision, KeyFile? origin, Deployment? merge, IReadOnlyList<string>? overrideKargs)
     {
+        var d = InitializeDeployment(osname, revision, origin, merge, overrideKargs);
+        var dir = DeploymentDir(d);
+        try
+        {
+            Step("finalize");
+            FinalizeDeployment(d, dir);
+        }
+        catch
+        {
+            RemoveTree(dir);
+            throw;
+        }
+        return d;
+    }
+
+    // Checkout, kernel, kernel arguments and /etc (merged with `merge`, or the defaults when null);
+    // a staged deployment stops here until finalize-staged.
+    private Deployment InitializeDeployment(string? osname, string revision, KeyFile? origin, Deployment? merge, IReadOnlyList<string>? overrideKargs)
+    {
         osname ??= Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no --os= argument given");
         RequireStateroot(osname);
         var commit = Checksum.TryParse(revision, out var c) ? c : throw new RepoException($"Invalid checksum '{revision}'");
@@ -98,8 +117,6 @@ public sealed partial class Sysroot
             Step("etc");
             PrepareEtc(dir, merge);
             LintVar(d, dir);
-            Step("finalize");
-            FinalizeDeployment(d, dir);
         }
         catch
         {

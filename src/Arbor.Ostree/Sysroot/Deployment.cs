@@ -63,6 +63,9 @@ public sealed class Deployment
     /// <summary>True for a staged deployment (finalized at shutdown).</summary>
     public bool IsStaged { get; set; }
 
+    /// <summary>True for a staged deployment that must not be finalized at shutdown (--lock-finalization).</summary>
+    public bool FinalizationLocked { get; set; }
+
     /// <summary>True when pinned against garbage collection.</summary>
     public bool IsPinned => OriginFile.IsPinned(Origin);
 
@@ -83,6 +86,7 @@ public sealed class Deployment
         Origin = Origin is null ? null : OriginFile.Clone(Origin),
         Unlocked = Unlocked,
         IsStaged = IsStaged,
+        FinalizationLocked = FinalizationLocked,
     };
 
     /// <inheritdoc />

@@ -117,6 +117,8 @@ public sealed partial class Sysroot : IDisposable
                     ? "Unexpected state: /run/ostree-booted found and in / sysroot, but bootloader entry not found"
                     : "Unexpected state: /run/ostree-booted found, but no /boot/loader directory");
             }
+            if (LoadStaged() is { } staged)
+                deployments.Insert(0, staged);
             for (int i = 0; i < deployments.Count; i++)
                 deployments[i].Index = i;
             BootVersion = bootversion;

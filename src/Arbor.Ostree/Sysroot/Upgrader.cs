@@ -142,6 +142,17 @@ public sealed class Upgrader
         throw new RepoException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
     }
 
+    /// <summary>Stages <see cref="NewRevision"/> (or <paramref name="revision"/>) for finalization at shutdown (booted systems only).</summary>
+    /// <param name="revision">The commit to stage instead of the pulled one.</param>
+    /// <param name="kargs">Kernel arguments, or null to inherit the merge deployment's at finalization.</param>
+    /// <param name="locked">Keep it from being finalized until unlocked.</param>
+    /// <returns>The staged deployment.</returns>
+    public Deployment Stage(string? revision = null, IReadOnlyList<string>? kargs = null, bool locked = false)
+    {
+        var rev = revision ?? NewRevision ?? throw new InvalidOperationException("Pull must run before Stage");
+        return _s.StageTree(OsName, rev, Origin, Merge, kargs, locked);
+    }
+
     /// <summary>Deploys <see cref="NewRevision"/> (or <paramref name="revision"/>) as the new default.</summary>
     /// <param name="revision">The commit to deploy instead of the pulled one (e.g. the merge deployment's for a kargs change).</param>
     /// <param name="kargs">Kernel arguments for the new deployment, or null to inherit the merge deployment's.</param>

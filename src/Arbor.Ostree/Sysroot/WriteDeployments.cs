@@ -84,14 +84,18 @@ public sealed partial class Sysroot
     public void WriteDeployments(List<Deployment> newDeployments, bool postclean)
     {
         Bootloader ??= Arbor.Ostree.Sysroot.Bootloader.DetectedBootloader.For(Path);
+        bool hadStaged = Staged is not null;
+        newDeployments = SplitStaged(newDeployments);
+        bool removedStaged = hadStaged && Staged is null;
+        var current = Deployments.Where(d => !d.IsStaged).ToList();
         AssignBootSerials(newDeployments);
-        bool requiresNewBootversion = newDeployments.Count != Deployments.Count;
+        bool requiresNewBootversion = newDeployments.Count != current.Count;
         if (!requiresNewBootversion)
         {
             bool noop = true;
             for (int i = 0; i < newDeployments.Count; i++)
             {
-                var cur = Deployments[i];
+                var cur = current[i];
                 var nd = newDeployments[i];
                 if (!BootConfigsEqual(cur, nd))
                 {
@@ -103,7 +107,16 @@ public sealed partial class Sysroot
                     noop = false;
             }
             if (noop)
+            {
+                // Dropping a staged deployment still changes what the sysroot lists.
+                if (removedStaged)
+                {
+                    BumpMtime();
+                    Reload();
+                    GenerateDeploymentRefs();
+                }
                 return;
+            }
         }
         bool foundBooted = false;
         for (int i = 0; i < newDeployments.Count; i++)
@@ -132,18 +145,18 @@ public sealed partial class Sysroot
             newSubbootdir = WriteBootswap(newDeployments);
             atomic = Bootloader?.IsAtomic ?? false;
         }
-        Emit($"{(atomic ? "Transaction complete" : "Bootloader updated")}; bootconfig swap: {(requiresNewBootversion ? "yes" : "no")}; bootversion: {newSubbootdir}, deployment count change: {newDeployments.Count - Deployments.Count}");
+        Emit($"{(atomic ? "Transaction complete" : "Bootloader updated")}; bootconfig swap: {(requiresNewBootversion ? "yes" : "no")}; bootversion: {newSubbootdir}, deployment count change: {newDeployments.Count - current.Count}");
         BumpMtime();
         Reload();
         foreach (var d in Deployments)
         {
-            var current = Abs($"ostree/deploy/{d.OsName}/current");
-            if (LibC.TryLStat(current, out var st, out _))
+            var currentLink = Abs($"ostree/deploy/{d.OsName}/current");
+            if (LibC.TryLStat(currentLink, out var st, out _))
             {
                 if (st.IsDirectory)
-                    Directory.Delete(current);
+                    Directory.Delete(currentLink);
                 else
-                    File.Delete(current);
+                    File.Delete(currentLink);
             }
         }
         if (postclean)
