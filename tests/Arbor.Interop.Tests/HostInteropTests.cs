@@ -269,6 +269,56 @@ public class HostInteropTests(SysrootFixture fx)
     }
 }
 
+/// <summary>The host verbs against a remote served over HTTP: the way hosts really update.</summary>
+[Collection("sysroot")]
+public class HostRemoteTests(SysrootFixture fx)
+{
+    private static ProcessResult Host(string sysroot, params string[] args) => Tools.Arbor([.. args, "--sysroot=" + sysroot]);
+
+    private static string Commit(string repo, string tree, string date, string version) =>
+        Tools.OstreeOk("--repo=" + repo, "commit", "-b", "debian/one", "--tree=dir=" + tree, $"--timestamp={date} 00:00:00 +0000",
+            "-s", "v" + version, "--add-metadata-string=version=" + version).Stdout.Trim();
+
+    [Fact]
+    public void CheckUpgradeAndDeployByVersionPullFromTheRemote()
+    {
+        var server = fx.NewDir("remote-server");
+        Tools.OstreeOk("--repo=" + server, "init", "--mode=archive");
+        var v1 = Commit(server, fx.Tree1, "2021-01-01", "1");
+        var v2 = Commit(server, fx.Tree2, "2021-02-01", "2");
+        using var serve = new ArborServe(server, Path.Combine(fx.NewDir("remote-port"), "port"));
+        var root = fx.NewSysroot("remote", arbor: false);
+        var repo = "--repo=" + Path.Combine(root, "ostree/repo");
+        Tools.OstreeOk(repo, "remote", "add", "--no-gpg-verify", "origin", serve.Url);
+        Tools.OstreeOk(repo, "pull", "origin", "debian/one@" + v1);
+        Tools.OstreeOk("admin", "--sysroot=" + root, "deploy", "--os=debian", "origin:debian/one");
+
+        var check = Host(root, "upgrade", "--check");
+        Assert.Equal(0, check.ExitCode);
+        Assert.Equal($"AvailableUpdate:\n        Version: 2 (2021-02-01T00:00:00Z)\n         Commit: {v2}\n", check.Stdout);
+
+        var up = Host(root, "upgrade");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var status = Tools.OstreeOk("admin", "--sysroot=" + root, "status").Stdout;
+        Assert.StartsWith($"  debian {v2}.0\n    Version: 2\n    origin refspec: origin:debian/one\n", status, StringComparison.Ordinal);
+        Tools.OstreeOk("fsck", repo);
+
+        var v3 = Commit(server, fx.Tree1, "2021-03-01", "3");
+        Tools.OstreeOk("--repo=" + server, "summary", "-u");
+        // Version 1 is two commits below the new head: found by pulling commit objects only.
+        var back = Host(root, "deploy", "1");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.StartsWith("Resolving version '1'\n", back.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"debian {v1}.", Tools.OstreeOk("admin", "--sysroot=" + root, "status").Stdout.Split('\n')[0], StringComparison.Ordinal);
+        Assert.Equal(0, Host(root, "upgrade").ExitCode);
+        Assert.StartsWith($"  debian {v3}.0\n", Tools.OstreeOk("admin", "--sysroot=" + root, "status").Stdout, StringComparison.Ordinal);
+        Tools.OstreeOk("fsck", repo);
+        var none = Host(root, "upgrade", "--check");
+        Assert.Equal(77, none.ExitCode);
+        Assert.Equal("No updates available.\n", none.Stdout);
+    }
+}
+
 /// <summary>status --json is written the way json-glib writes rpm-ostree's GVariants; libjson-glib is the oracle.</summary>
 [Collection("sysroot")]
 public sealed unsafe partial class StatusJsonOracleTests(SysrootFixture fx)

@@ -129,6 +129,20 @@ public class PullInteropTests(PullFixture fx)
     }
 
     [Fact]
+    public void A_commit_checksum_is_pulled_without_a_ref_like_ostree()
+    {
+        var ours = ArborRepoWithRemote(fx, "bare-user", fx.Nginx.Url, "by-checksum");
+        Tools.ArborOk("ostree", "--repo=" + ours, "pull", "origin", fx.Parent);
+        var theirs = fx.OstreeInit("bare-user", "by-checksum-ostree");
+        Tools.OstreeOk("--repo=" + theirs, "remote", "add", "--no-gpg-verify", "origin", fx.Nginx.Url);
+        Tools.OstreeOk("--repo=" + theirs, "pull", "origin", fx.Parent);
+        Assert.Equal("", Tools.OstreeOk("--repo=" + ours, "refs").Stdout);
+        Assert.Equal(Tools.OstreeOk("--repo=" + theirs, "refs").Stdout, Tools.OstreeOk("--repo=" + ours, "refs").Stdout);
+        Assert.Equal(Tools.OstreeOk("--repo=" + theirs, "ls", "-R", fx.Parent).Stdout, Tools.OstreeOk("--repo=" + ours, "ls", "-R", fx.Parent).Stdout);
+        AssertFsckClean(ours);
+    }
+
+    [Fact]
     public void Subpath_pulls_only_that_directory()
     {
         var repo = ArborRepoWithRemote(fx, "bare-user", fx.Nginx.Url);

@@ -170,6 +170,8 @@ public sealed class PullEngine : IDisposable
         _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
         {
+            if (_commitIds.Contains(name))
+                continue;
             if (_options.Mirror)
                 _repo.SetRef(null, name, commit);
             else
@@ -186,6 +188,9 @@ public sealed class PullEngine : IDisposable
             ReportProgress();
         return Result(wanted);
     }
+
+    // Specs that named a commit rather than a branch.
+    private readonly HashSet<string> _commitIds = new(StringComparer.Ordinal);
 
     private PullResult Result(IReadOnlyDictionary<string, Checksum> refs) =>
         new(_metaFetched + (_deltas?.MetadataFetched ?? 0), _contentFetched, _metaLocal, _contentLocal, _fetcher.BytesTransferred, _contentWritten, _clock.Elapsed, refs)
@@ -215,6 +220,13 @@ public sealed class PullEngine : IDisposable
         var wanted = new Dictionary<string, Checksum>(StringComparer.Ordinal);
         foreach (var spec in refs)
         {
+            // A bare commit checksum is pulled as such, like `ostree pull REMOTE CHECKSUM`; no ref moves.
+            if (spec.Length == 64 && Checksum.TryParse(spec, out var commitId))
+            {
+                wanted[spec] = commitId;
+                _commitIds.Add(spec);
+                continue;
+            }
             int at = spec.LastIndexOf('@');
             if (at > 0 && Checksum.TryParse(spec.AsSpan(at + 1), out var pinned))
             {
