@@ -29,16 +29,31 @@ public static class RepoWriter
             .Where(h => !h.StartsWith("repodata/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToArray();
         var entries = new RepoPackage[hrefs.Length];
-        // Reading headers and hashing files is independent per package.
-        try
+        // Reading headers and hashing files is independent per package: one plain thread per core
+        // (the TPL's start-up costs more than describing a few hundred packages).
+        var failures = new Exception?[hrefs.Length];
+        int next = -1;
+        void Work()
         {
-            Parallel.For(0, hrefs.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => entries[i] = Describe(dir, hrefs[i]));
+            for (int i; (i = Interlocked.Increment(ref next)) < hrefs.Length;)
+            {
+                try
+                {
+                    entries[i] = Describe(dir, hrefs[i]);
+                }
+                catch (Exception e)
+                {
+                    failures[i] = e;
+                    return;
+                }
+            }
         }
-        catch (AggregateException e)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+        var threads = Enumerable.Range(1, Math.Max(0, Math.Min(Environment.ProcessorCount, hrefs.Length) - 1)).Select(_ => new Thread(Work)).ToList();
+        threads.ForEach(t => t.Start());
+        Work();
+        threads.ForEach(t => t.Join());
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         WriteMetadata(dir, entries, timestamp);
         return entries.Length;
     }
@@ -50,7 +65,7 @@ public static class RepoWriter
         try
         {
             string pkgId = RepoMd.HashFile(path, "sha256");
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 8192);
             using var pkg = RpmPackage.Open(fs, leaveOpen: true);
             return RepoPackage.FromRpm(pkg, href, pkgId, fs.Length, new DateTimeOffset(File.GetLastWriteTimeUtc(path)).ToUnixTimeSeconds());
         }
