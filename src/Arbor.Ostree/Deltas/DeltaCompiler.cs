@@ -113,14 +113,17 @@ public static class DeltaCompiler
                     return;
                 var fromData = ReadAll(repo, fromSum);
                 var toData = ReadAll(repo, toC);
-                var rs = Rollsum.Match(fromData, toData);
-                if (rs.Total > 0 && rs.BufMatches * 100 / rs.Total >= 50)
+                // bsdiff first: its patch (mostly zero bytes where the files agree) compresses far
+                // better than chunk copies plus the unmatched chunks, so rollsum is for pairs too
+                // large to bsdiff.
+                if (opt.Bsdiff && (ulong)(fromData.Length + toData.Length) <= opt.MaxBsdiffSize)
                 {
-                    results[toC] = new Modified(fromSum, rs, null);
+                    results[toC] = new Modified(fromSum, null, Bsdiff.Diff(fromData, toData));
                     return;
                 }
-                if (opt.Bsdiff && (ulong)(fromData.Length + toData.Length) <= opt.MaxBsdiffSize)
-                    results[toC] = new Modified(fromSum, null, Bsdiff.Diff(fromData, toData));
+                var rs = Rollsum.Match(fromData, toData);
+                if (rs.Total > 0 && rs.BufMatches * 100 / rs.Total >= 50)
+                    results[toC] = new Modified(fromSum, rs, null);
             });
             foreach (var kv in results)
                 modified[kv.Key] = kv.Value;

@@ -51,7 +51,9 @@ public sealed partial class Repository
     }
 
     /// <summary>Every static delta with a superblock, with its digest.</summary>
-    public List<StaticDeltaEntry> ListStaticDeltaDigests()
+    /// <param name="sorted">Sort by name; otherwise the directory order, in which ostree inserts deltas into
+    /// the summary's GVariantDict (and which therefore decides the entry order when keys collide).</param>
+    public List<StaticDeltaEntry> ListStaticDeltaDigests(bool sorted = true)
     {
         var list = new List<StaticDeltaEntry>();
         var root = System.IO.Path.Combine(Path, "deltas");
@@ -83,7 +85,8 @@ public sealed partial class Repository
                 list.Add(new StaticDeltaEntry(from, to, Checksum.Of(File.ReadAllBytes(superblock))));
             }
         }
-        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        if (sorted)
+            list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return list;
     }
 }

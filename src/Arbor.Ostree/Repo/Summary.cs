@@ -90,7 +90,7 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         if (!repo.Config.GetBool("core", "no-deltas-in-summary", false))
         {
             var deltas = new GVariantDict();
-            foreach (var d in repo.ListStaticDeltaDigests())
+            foreach (var d in repo.ListStaticDeltaDigests(sorted: false))
                 deltas.Insert(d.Name, new GVBytes(d.Digest.ToBytes()));
             if (deltas.Count > 0)
                 metadata.Insert("ostree.static-deltas", deltas.ToValue());
