@@ -1,11 +1,14 @@
 // `static-delta generate`: computes the objects reachable from the to-commit but not from the
 // from-commit and packs them into parts, the way ostree's "lowlatency" generator does:
 //   1. new metadata (minus the to-commit, which travels in the superblock) as OPEN_SPLICE_AND_CLOSE;
-//   2. modified regular files (same basename, size within 30%) first tried with rollsum matching
-//      (≥ 50% of chunks found → WRITE ops copying from the old object), else bsdiff (BSPATCH);
+//   2. modified regular files (same basename, size within 30%) as bsdiff patches (BSPATCH), or
+//      when too large to bsdiff, rollsum matching (≥ 50% of chunks found → WRITE ops copying from
+//      the old object);
 //   3. large new files (> min-fallback-size) become fallbacks fetched separately;
 //   4. the remaining regular files, then symlinks, as OPEN_SPLICE_AND_CLOSE.
-// A part is closed when the next object would push it past max-chunk-size. Unlike ostree, the
+// A part is closed when the next object would push it past max-chunk-size, and between the
+// patches and the new files when both are large, so they compress and decompress on separate
+// cores. Unlike ostree, the
 // expensive steps run in parallel: content is probed and rollsum/bsdiff computed across cores,
 // and every finished part is serialized and xz-compressed on its own task while the next one is
 // filled. New files are ordered by extension and name so similar files share a part window.
@@ -58,6 +61,9 @@ public sealed record DeltaGenerateResult(string SuperblockPath, DeltaSuperblock 
 public static class DeltaCompiler
 {
     private const int SimilarityPercent = 30;
+
+    // Below this (bytes) a part is not worth splitting for parallelism.
+    private const long SplitThreshold = 1 << 20;
 
     private sealed record Probe(FileHeader Header, long Size, long StorageSize);
     private sealed record Modified(Checksum From, RollsumResult? Rollsum, byte[]? Patch);
@@ -187,6 +193,12 @@ public static class DeltaCompiler
         }
         regular.Sort((a, b) => string.CompareOrdinal(SortKey(toNames, a), SortKey(toNames, b)));
         symlinks.Sort((a, b) => string.CompareOrdinal(SortKey(toNames, a), SortKey(toNames, b)));
+        // Patches of modified files and new files share little, so when both are substantial they
+        // go to separate parts: each is compressed on its own core here and decompressed on its
+        // own core when applied, at almost no cost in size.
+        long plainBytes = regular.Sum(c => ProbeOf(c).Size);
+        if (writer.CurrentSize >= SplitThreshold && plainBytes >= SplitThreshold)
+            writer.Split();
         foreach (var c in regular)
         {
             var p = ProbeOf(c);

@@ -57,6 +57,16 @@ internal sealed class PartWriter(DeltaGenerateOptions opt, string dir)
             Flush();
     }
 
+    /// <summary>Bytes (payload, ops, tables) in the part being filled.</summary>
+    public long CurrentSize => _cur.Estimate;
+
+    /// <summary>Closes the current part (if it has objects), so that what follows goes into a new one.</summary>
+    public void Split()
+    {
+        if (_cur.Objects.Count > 0)
+            Flush();
+    }
+
     /// <summary>Starts a new part if the current one is already over the limit (rollsum/bsdiff rule).</summary>
     public void ReserveOverflowOnly()
     {
