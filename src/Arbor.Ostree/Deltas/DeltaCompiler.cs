@@ -8,10 +8,9 @@
 //   4. the remaining regular files, then symlinks, as OPEN_SPLICE_AND_CLOSE.
 // A part is closed when the next object would push it past max-chunk-size, and between the
 // patches and the new files when both are large, so they compress and decompress on separate
-// cores. Unlike ostree, the
-// expensive steps run in parallel: content is probed and rollsum/bsdiff computed across cores,
-// and every finished part is serialized and xz-compressed on its own task while the next one is
-// filled. New files are ordered by extension and name so similar files share a part window.
+// cores. Unlike ostree, the expensive steps run in parallel: content is probed and
+// rollsum/bsdiff computed across cores, and every finished part is serialized and xz-compressed
+// on its own task while the next one is filled. New files are ordered by extension and name so similar files share a part window.
 // With signing keys the serialized superblock is wrapped in the signed form before it is written.
 using System.Collections.Concurrent;
 using Arbor.Ostree.GVariant;
