@@ -11,11 +11,42 @@ namespace Arbor.Cli;
 /// <summary>Entry point.</summary>
 public static class Program
 {
-    private static readonly Lazy<Dictionary<string, OstreeVerb>> Verbs = new(() =>
-        typeof(Program).Assembly.GetTypes()
-            .Where(t => t.IsSubclassOf(typeof(OstreeVerb)) && !t.IsAbstract)
-            .Select(t => (OstreeVerb)Activator.CreateInstance(t)!)
-            .ToDictionary(v => v.Name, StringComparer.Ordinal));
+    // An explicit table rather than reflection over the assembly: enumerating every type at
+    // start-up loads all of them (and the assemblies their base types live in) for one verb.
+    private static OstreeVerb? CreateVerb(string name) => name switch
+    {
+        "admin" => new Ostree.AdminVerb(),
+        "cat" => new Ostree.CatVerb(),
+        "checkout" => new Ostree.CheckoutVerb(),
+        "checksum" => new Ostree.ChecksumVerb(),
+        "commit" => new Ostree.CommitVerb(),
+        "config" => new Ostree.ConfigVerb(),
+        "diff" => new Ostree.DiffVerb(),
+        "fsck" => new Ostree.FsckVerb(),
+        "gpg-sign" => new Ostree.GpgSignVerb(),
+        "init" => new Ostree.InitVerb(),
+        "log" => new Ostree.LogVerb(),
+        "ls" => new Ostree.LsVerb(),
+        "prune" => new Ostree.PruneVerb(),
+        "pull-local" => new Ostree.PullLocalVerb(),
+        "pull" => new Ostree.PullVerb(),
+        "refs" => new Ostree.RefsVerb(),
+        "remote" => new Ostree.RemoteVerb(),
+        "reset" => new Ostree.ResetVerb(),
+        "rev-parse" => new Ostree.RevParseVerb(),
+        "show" => new Ostree.ShowVerb(),
+        "sign" => new Ostree.SignVerb(),
+        "static-delta" => new Ostree.StaticDeltaVerb(),
+        "summary" => new Ostree.SummaryVerb(),
+        _ => null,
+    };
+
+    /// <summary>The names of the <c>arbor ostree</c> verbs.</summary>
+    internal static readonly string[] OstreeVerbNames =
+    [
+        "admin", "cat", "checkout", "checksum", "commit", "config", "diff", "fsck", "gpg-sign", "init", "log", "ls", "prune",
+        "pull-local", "pull", "refs", "remote", "reset", "rev-parse", "show", "sign", "static-delta", "summary",
+    ];
 
     /// <summary>Runs the command line.</summary>
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -81,7 +112,7 @@ public static class Program
             return 1;
         }
         var name = args[v];
-        if (!Verbs.Value.TryGetValue(name, out var verb))
+        if (CreateVerb(name) is not { } verb)
         {
             stderr.Write(OstreeHelp());
             stderr.WriteLine($"error: Unknown command '{name}'");
@@ -131,7 +162,7 @@ public static class Program
     private static string OstreeHelp()
     {
         var sb = new System.Text.StringBuilder("Usage:\n  ostree [OPTION…] COMMAND\n\nBuiltin Commands:\n");
-        foreach (var verb in Verbs.Value.Values.OrderBy(x => x.Name, StringComparer.Ordinal))
+        foreach (var verb in OstreeVerbNames.Select(n => CreateVerb(n)!).OrderBy(x => x.Name, StringComparer.Ordinal))
             sb.Append("  ").Append(verb.Name.PadRight(22)).Append(verb.Summary).Append('\n');
         sb.Append("\nApplication Options:\n  --version              Print version information and exit\n");
         return sb.ToString();
