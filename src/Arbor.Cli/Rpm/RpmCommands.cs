@@ -3,6 +3,7 @@
 // stderr with exit 1; usage errors exit 2.
 using System.Text;
 using Arbor.Native;
+using Arbor.Rpm;
 using Arbor.Rpm.Package;
 
 namespace Arbor.Cli.Rpm;
@@ -79,34 +80,20 @@ public static class RpmCommands
             throw new ArgumentException("info takes FILE.rpm... [--json|--nevra]");
         bool json = flags.Contains("--json"), nevra = flags.Contains("--nevra");
         // Headers are read and formatted on every core; output keeps the order of the arguments.
-        // Plain threads rather than Parallel.For: the TPL's start-up (its EventSource, generic
-        // workers compiled at run time) costs more than reading a few hundred headers.
         var outputs = new string[pos.Count];
-        var failures = new Exception?[pos.Count];
-        int next = -1;
-        void Work()
+        ParallelWork.For(pos.Count, i =>
         {
-            for (int i; (i = Interlocked.Increment(ref next)) < pos.Count;)
+            try
             {
-                try
-                {
-                    using var pkg = RpmPackage.Open(pos[i]);
-                    pkg.VerifyHeaderDigests();
-                    outputs[i] = nevra ? pkg.Info.Nevra + "\n" : json ? InfoJson.Write(pkg.Info) : InfoText(pkg.Info);
-                }
-                catch (Exception e)
-                {
-                    failures[i] = e is FormatException or IOException && pos.Count > 1 ? new IOException($"{pos[i]}: {e.Message}", e) : e;
-                    return;
-                }
+                using var pkg = RpmPackage.Open(pos[i]);
+                pkg.VerifyHeaderDigests();
+                outputs[i] = nevra ? pkg.Info.Nevra + "\n" : json ? InfoJson.Write(pkg.Info) : InfoText(pkg.Info);
             }
-        }
-        var threads = Enumerable.Range(1, Math.Min(Environment.ProcessorCount, pos.Count) - 1).Select(_ => new Thread(Work)).ToList();
-        threads.ForEach(t => t.Start());
-        Work();
-        threads.ForEach(t => t.Join());
-        if (failures.FirstOrDefault(f => f is not null) is { } failure)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            catch (Exception e) when (e is FormatException or IOException && pos.Count > 1)
+            {
+                throw new IOException($"{pos[i]}: {e.Message}", e);
+            }
+        });
         // One write: the console writer flushes every call, and a line per package adds up.
         var sb = new StringBuilder();
         if (json && pos.Count > 1)

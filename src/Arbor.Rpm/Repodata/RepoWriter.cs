@@ -29,31 +29,8 @@ public static class RepoWriter
             .Where(h => !h.StartsWith("repodata/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToArray();
         var entries = new RepoPackage[hrefs.Length];
-        // Reading headers and hashing files is independent per package: one plain thread per core
-        // (the TPL's start-up costs more than describing a few hundred packages).
-        var failures = new Exception?[hrefs.Length];
-        int next = -1;
-        void Work()
-        {
-            for (int i; (i = Interlocked.Increment(ref next)) < hrefs.Length;)
-            {
-                try
-                {
-                    entries[i] = Describe(dir, hrefs[i]);
-                }
-                catch (Exception e)
-                {
-                    failures[i] = e;
-                    return;
-                }
-            }
-        }
-        var threads = Enumerable.Range(1, Math.Max(0, Math.Min(Environment.ProcessorCount, hrefs.Length) - 1)).Select(_ => new Thread(Work)).ToList();
-        threads.ForEach(t => t.Start());
-        Work();
-        threads.ForEach(t => t.Join());
-        if (failures.FirstOrDefault(f => f is not null) is { } failure)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        // Reading headers and hashing files is independent per package.
+        ParallelWork.For(hrefs.Length, i => entries[i] = Describe(dir, hrefs[i]));
         WriteMetadata(dir, entries, timestamp);
         return entries.Length;
     }
