@@ -66,14 +66,7 @@ public static class RepoWriter
             ("other", w => Other(w, packages)),
         };
         var written = new Written[jobs.Length];
-        try
-        {
-            Parallel.For(0, jobs.Length, i => written[i] = WriteXml(repodata, jobs[i].Type, jobs[i].Body));
-        }
-        catch (AggregateException e)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+        ParallelWork.For(jobs.Length, i => written[i] = WriteXml(repodata, jobs[i].Type, jobs[i].Body));
         var tmp = Path.Combine(repodata, $".repomd.xml.{Environment.ProcessId}.tmp");
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
