@@ -108,6 +108,14 @@ public sealed class SigningTests : IDisposable
             none.RequireValid());
     }
 
+    [Theory]
+    [InlineData(1796558400L, "Dec \u20076 ")] // 2026-12-06 12:00 UTC: one-digit day, figure space as glib's %e
+    [InlineData(1797422400L, "Dec 16 ")]
+    public void Signature_times_pad_the_day_like_glib(long unix, string expected)
+    {
+        Assert.Contains(expected, GpgVerifyResult.FormatTime(unix), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Armored_keys_decode_to_their_packets()
     {
