@@ -9,8 +9,7 @@ export DOTNET_NOLOGO := 1
 .PHONY: build demo test unit interop bench deps test-deps format clean
 
 build:
-	$(DOTNET) publish src/Arbor.Cli/Arbor.Cli.csproj -c $(CONFIG) -r linux-x64 --self-contained false \
-		-p:PublishReadyToRun=true -o build/arbor --nologo -v quiet
+	$(DOTNET) publish src/Arbor.Cli/Arbor.Cli.csproj -c $(CONFIG) -r linux-x64 -o build/arbor --nologo -v quiet
 	mkdir -p bin && ln -sfn ../build/arbor/arbor bin/arbor
 
 deps:

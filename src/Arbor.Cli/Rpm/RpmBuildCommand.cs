@@ -5,8 +5,7 @@
 using Arbor.Rpm.Package;
 using Arbor.Rpm.Version;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace Arbor.Cli.Rpm;
 
@@ -65,17 +64,85 @@ internal static class RpmBuildCommand
         return 0;
     }
 
+    // Read through YamlDotNet's node model rather than its reflection-based deserializer, so the
+    // command works in the ahead-of-time compiled executable; unknown keys and wrong shapes are
+    // errors that name the line, column and key.
     internal static Manifest Load(string path)
     {
-        var yaml = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        var stream = new YamlStream();
         try
         {
-            return yaml.Deserialize<Manifest>(File.ReadAllText(path)) ?? throw new FormatException($"{path}: manifest is empty");
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
         }
         catch (YamlException e)
         {
             throw new FormatException($"{path}: line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
         }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+            throw new FormatException($"{path}: manifest is empty");
+        var root = Expect<YamlMappingNode>(stream.Documents[0].RootNode, path, "manifest");
+        var m = new Manifest();
+        foreach (var (keyNode, value) in root.Children)
+        {
+            string key = Expect<YamlScalarNode>(keyNode, path, "key").Value ?? "";
+            switch (key)
+            {
+                case "name": m.Name = Scalar(value, path, key); break;
+                case "version": m.Version = Scalar(value, path, key); break;
+                case "release": m.Release = Scalar(value, path, key); break;
+                case "epoch": m.Epoch = Integer(value, path, key); break;
+                case "arch": m.Arch = Scalar(value, path, key); break;
+                case "summary": m.Summary = Scalar(value, path, key); break;
+                case "description": m.Description = Scalar(value, path, key); break;
+                case "license": m.License = Scalar(value, path, key); break;
+                case "group": m.Group = Scalar(value, path, key); break;
+                case "url": m.Url = Scalar(value, path, key); break;
+                case "requires": m.Requires = List(value, path, key); break;
+                case "provides": m.Provides = List(value, path, key); break;
+                case "conflicts": m.Conflicts = List(value, path, key); break;
+                case "obsoletes": m.Obsoletes = List(value, path, key); break;
+                case "recommends": m.Recommends = List(value, path, key); break;
+                case "suggests": m.Suggests = List(value, path, key); break;
+                case "supplements": m.Supplements = List(value, path, key); break;
+                case "enhances": m.Enhances = List(value, path, key); break;
+                case "scripts": m.Scripts = Map(value, path, key, (v, k) => Scalar(v, path, k)); break;
+                case "script_interpreters": m.ScriptInterpreters = Map(value, path, key, (v, k) => Scalar(v, path, k)); break;
+                case "files": m.Files = Map(value, path, key, (v, k) => List(v, path, k)); break;
+                case "compression": m.Compression = Scalar(value, path, key); break;
+                case "build_time": m.BuildTime = Integer(value, path, key); break;
+                default: throw new FormatException($"{Where(path, keyNode)}: unknown key '{key}'");
+            }
+        }
+        return m;
+    }
+
+    private static string Where(string path, YamlNode node) => $"{path}: line {node.Start.Line}, column {node.Start.Column}";
+
+    private static T Expect<T>(YamlNode node, string path, string what) where T : YamlNode =>
+        node as T ?? throw new FormatException($"{Where(path, node)}: '{what}' must be a {(typeof(T) == typeof(YamlMappingNode) ? "mapping" : typeof(T) == typeof(YamlSequenceNode) ? "list" : "single value")}");
+
+    private static string Scalar(YamlNode node, string path, string key) => Expect<YamlScalarNode>(node, path, key).Value ?? "";
+
+    private static long Integer(YamlNode node, string path, string key) =>
+        long.TryParse(Scalar(node, path, key), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long n)
+            ? n
+            : throw new FormatException($"{Where(path, node)}: '{key}' must be an integer");
+
+    private static List<string> List(YamlNode node, string path, string key) =>
+        node is YamlScalarNode { Value: null or "" } ? [] : Expect<YamlSequenceNode>(node, path, key).Children.Select(c => Scalar(c, path, key)).ToList();
+
+    private static Dictionary<string, T> Map<T>(YamlNode node, string path, string key, Func<YamlNode, string, T> value)
+    {
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        if (node is YamlScalarNode { Value: null or "" })
+            return result;
+        foreach (var (k, v) in Expect<YamlMappingNode>(node, path, key).Children)
+        {
+            string name = Scalar(k, path, key);
+            result[name] = value(v, $"{key}: {name}");
+        }
+        return result;
     }
 
     internal static PackageSpec ToSpec(Manifest m, string path)
