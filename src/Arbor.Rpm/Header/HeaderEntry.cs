@@ -63,12 +63,30 @@ public sealed class HeaderEntry
     /// <summary>All integers widened to 64 bits (char/int8 bytes included).</summary>
     public long[] AsIntegers() => Value switch
     {
-        byte[] b when Type is HeaderType.Int8 or HeaderType.Char => b.Select(x => (long)x).ToArray(),
-        ushort[] s => s.Select(x => (long)x).ToArray(),
-        uint[] i => i.Select(x => (long)x).ToArray(),
-        ulong[] l => l.Select(x => (long)x).ToArray(),
+        byte[] b when Type is HeaderType.Int8 or HeaderType.Char => Widen<byte>(b),
+        ushort[] s => Widen(s),
+        uint[] i => Widen(i),
+        ulong[] l => Widen(l),
         _ => [],
     };
+
+    /// <summary>The first integer (see <see cref="AsIntegers"/>), or null.</summary>
+    public long? FirstInteger() => Value switch
+    {
+        byte[] { Length: > 0 } b when Type is HeaderType.Int8 or HeaderType.Char => b[0],
+        ushort[] { Length: > 0 } s => s[0],
+        uint[] { Length: > 0 } i => i[0],
+        ulong[] { Length: > 0 } l => (long)l[0],
+        _ => null,
+    };
+
+    private static long[] Widen<T>(T[] values) where T : System.Numerics.IBinaryInteger<T>
+    {
+        var wide = new long[values.Length];
+        for (int k = 0; k < values.Length; k++)
+            wide[k] = long.CreateTruncating(values[k]);
+        return wide;
+    }
 
     /// <summary>Formats the value for display ("[a, b]" for arrays, hex for binary).</summary>
     public override string ToString() => Value switch

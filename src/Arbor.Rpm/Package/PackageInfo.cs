@@ -93,22 +93,6 @@ public sealed class PackageInfo
         Epoch = h.GetInteger(RpmTag.Epoch);
         IsSource = !h.Has(RpmTag.SourceRpm);
         Arch = IsSource ? "src" : h.GetString(RpmTag.Arch) ?? "noarch";
-        Files = ReadFiles(h);
-        foreach (var (kind, n, v, f) in DependencyTags)
-            Dependencies[kind] = ReadDeps(h, n, v, f);
-        foreach (var (name, body, prog, flags) in ScriptTags)
-        {
-            var b = h.GetString(body);
-            var p = h.GetStrings(prog);
-            if (b != null || p.Length > 0)
-                Scripts.Add(new Scriptlet(name, b ?? "", p, (uint)(h.GetInteger(flags) ?? 0)));
-        }
-        Triggers = ReadTriggers(h);
-        var ct = h.GetIntegers(RpmTag.ChangelogTime);
-        var cn = h.GetStrings(RpmTag.ChangelogName);
-        var cx = h.GetStrings(RpmTag.ChangelogText);
-        for (int i = 0; i < Math.Min(ct.Length, Math.Min(cn.Length, cx.Length)); i++)
-            Changelog.Add(new ChangelogEntry(ct[i], cn[i], cx[i]));
     }
 
     /// <summary>The header this view was read from.</summary>
@@ -153,16 +137,57 @@ public sealed class PackageInfo
     public long Size => Header.GetInteger(RpmTag.LongSize) ?? Header.GetInteger(RpmTag.Size) ?? 0;
     /// <summary>Payload compressor name ("gzip", "xz", "zstd", …).</summary>
     public string PayloadCompressor => Header.GetString(RpmTag.PayloadCompressor) ?? "gzip";
+
+    // The lists are built on first use: a NEVRA query needs none of them, a file list query one.
+    private List<RpmFile>? _files;
+    private Dictionary<string, IReadOnlyList<Dependency>>? _dependencies;
+    private List<Scriptlet>? _scripts;
+    private List<Trigger>? _triggers;
+    private List<ChangelogEntry>? _changelog;
+
     /// <summary>The files.</summary>
-    public IReadOnlyList<RpmFile> Files { get; }
+    public IReadOnlyList<RpmFile> Files => _files ??= ReadFiles(Header);
     /// <summary>Dependencies by kind (requires, provides, conflicts, obsoletes, recommends, suggests, supplements, enhances).</summary>
-    public Dictionary<string, IReadOnlyList<Dependency>> Dependencies { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, IReadOnlyList<Dependency>> Dependencies => _dependencies ??= ReadAllDeps(Header);
     /// <summary>The scriptlets present.</summary>
-    public List<Scriptlet> Scripts { get; } = [];
+    public IReadOnlyList<Scriptlet> Scripts => _scripts ??= ReadScripts(Header);
     /// <summary>Triggers.</summary>
-    public IReadOnlyList<Trigger> Triggers { get; }
+    public IReadOnlyList<Trigger> Triggers => _triggers ??= ReadTriggers(Header);
     /// <summary>Changelog, newest first as stored.</summary>
-    public List<ChangelogEntry> Changelog { get; } = [];
+    public IReadOnlyList<ChangelogEntry> Changelog => _changelog ??= ReadChangelog(Header);
+
+    private static Dictionary<string, IReadOnlyList<Dependency>> ReadAllDeps(RpmHeader h)
+    {
+        var all = new Dictionary<string, IReadOnlyList<Dependency>>(DependencyTags.Count, StringComparer.Ordinal);
+        foreach (var (kind, n, v, f) in DependencyTags)
+            all[kind] = ReadDeps(h, n, v, f);
+        return all;
+    }
+
+    private static List<Scriptlet> ReadScripts(RpmHeader h)
+    {
+        var scripts = new List<Scriptlet>();
+        foreach (var (name, body, prog, flags) in ScriptTags)
+        {
+            var b = h.GetString(body);
+            var p = h.GetStrings(prog);
+            if (b != null || p.Length > 0)
+                scripts.Add(new Scriptlet(name, b ?? "", p, (uint)(h.GetInteger(flags) ?? 0)));
+        }
+        return scripts;
+    }
+
+    private static List<ChangelogEntry> ReadChangelog(RpmHeader h)
+    {
+        var ct = h.GetIntegers(RpmTag.ChangelogTime);
+        var cn = h.GetStrings(RpmTag.ChangelogName);
+        var cx = h.GetStrings(RpmTag.ChangelogText);
+        int n = Math.Min(ct.Length, Math.Min(cn.Length, cx.Length));
+        var log = new List<ChangelogEntry>(n);
+        for (int i = 0; i < n; i++)
+            log.Add(new ChangelogEntry(ct[i], cn[i], cx[i]));
+        return log;
+    }
 
     private static T[] Parallel<T>(RpmHeader h, RpmTag tag, int n, Func<RpmHeader, RpmTag, T[]> get, T fallback)
     {
