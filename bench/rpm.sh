@@ -50,8 +50,22 @@ echo "== rpm: $(ls "$pkgs" | wc -l) packages, $(du -sh "$pkgs" | cut -f1)"
 diff <(rpm -qp --qf '%{NEVRA}\n' "$pkgs"/*.rpm 2>/dev/null | sort) <("$ARBOR" rpm info --nevra "$pkgs"/*.rpm | sort) >/dev/null \
   || { echo "bench/rpm: arbor and rpm disagree on NEVRAs" >&2; exit 1; }
 
-compare "rpm headers" "rpm" ":" \
-  "rpm -qp --qf '%{NEVRA}\n' $pkgs/*.rpm" \
+# `arbor rpm info --json` prints every field below; rpm is asked for the same fields, so both read
+# and format the whole header (identity, descriptive tags, files, every dependency kind,
+# scriptlets, triggers, changelog).
+qf='%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{NEVRA}\n%{SUMMARY}\n%{DESCRIPTION}\n'
+qf+='%{LICENSE} %{GROUP} %{URL} %{VENDOR} %{PACKAGER} %{BUILDHOST} %{BUILDTIME} %{SOURCERPM} %{LONGSIZE} %{PAYLOADCOMPRESSOR}\n'
+qf+='[%{FILENAMES} %{FILEMODES} %{FILESIZES} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEMTIMES} %{FILEDIGESTS} %{FILELINKTOS} %{FILEFLAGS} %{FILECAPS}\n]'
+for kind in REQUIRE PROVIDE CONFLICT OBSOLETE RECOMMEND SUGGEST SUPPLEMENT ENHANCE; do
+  qf+="[%{${kind}NAME} %{${kind}FLAGS} %{${kind}VERSION} %{${kind}NEVRS}\n]"
+done
+for s in PRETRANS PREIN POSTIN PREUN POSTUN POSTTRANS VERIFYSCRIPT; do
+  qf+="%{${s}} %{${s}PROG} %{${s}FLAGS}\n"
+done
+qf+='[%{TRIGGERNAME} %{TRIGGERVERSION} %{TRIGGERFLAGS} %{TRIGGERINDEX}\n][%{TRIGGERSCRIPTS} %{TRIGGERSCRIPTPROG}\n]'
+qf+='[%{CHANGELOGTIME} %{CHANGELOGNAME} %{CHANGELOGTEXT}\n]'
+compare "rpm headers (every field)" "rpm" ":" \
+  "rpm -qp --qf '$qf' $pkgs/*.rpm" \
   "$ARBOR rpm info --json $pkgs/*.rpm"
 compare "rpm nevra" "rpm" ":" \
   "rpm -qp --qf '%{NEVRA}\n' $pkgs/*.rpm" \
