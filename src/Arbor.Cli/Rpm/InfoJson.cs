@@ -1,7 +1,7 @@
 // The JSON form of `arbor rpm info --json`: one object per package with identity, descriptive
 // fields, files (with modes, owners, digests, link targets, flags), dependencies of every kind,
 // scriptlets, triggers and changelog. Field names are stable for scripts and the interop tests.
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 using Arbor.Rpm.Package;
 
@@ -9,10 +9,26 @@ namespace Arbor.Cli.Rpm;
 
 internal static class InfoJson
 {
-    public static string Write(PackageInfo p)
+    // One buffer and one writer per thread, reused for every package that thread describes: a
+    // few hundred packages would otherwise allocate (and the GC zero) a growing buffer each.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private static readonly JsonWriterOptions Options = new()
     {
-        var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        Indented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The package as indented JSON, UTF-8.</summary>
+    public static byte[] Write(PackageInfo p)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, Options);
+        w.Reset(buffer);
         {
             w.WriteStartObject();
             w.WriteString("name", p.Name);
@@ -102,6 +118,7 @@ internal static class InfoJson
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(ms.ToArray());
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 }

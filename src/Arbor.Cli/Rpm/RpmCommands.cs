@@ -79,40 +79,33 @@ public static class RpmCommands
         if (pos.Count == 0 || flags.Except(["--json", "--nevra"]).Any() || flags.Count > 1)
             throw new ArgumentException("info takes FILE.rpm... [--json|--nevra]");
         bool json = flags.Contains("--json"), nevra = flags.Contains("--nevra");
-        // Headers are read and formatted on every core; output keeps the order of the arguments.
-        var outputs = new string[pos.Count];
+        // Headers are read and formatted on every core, as UTF-8; output keeps the order of the arguments.
+        var outputs = new byte[pos.Count][];
         ParallelWork.For(pos.Count, i =>
         {
             try
             {
                 using var pkg = RpmPackage.Open(pos[i]);
                 pkg.VerifyHeaderDigests();
-                outputs[i] = nevra ? pkg.Info.Nevra + "\n" : json ? InfoJson.Write(pkg.Info) : InfoText(pkg.Info);
+                outputs[i] = json ? InfoJson.Write(pkg.Info) : Encoding.UTF8.GetBytes(nevra ? pkg.Info.Nevra + "\n" : InfoText(pkg.Info));
             }
             catch (Exception e) when (e is FormatException or IOException && pos.Count > 1)
             {
                 throw new IOException($"{pos[i]}: {e.Message}", e);
             }
         });
-        // One write: the console writer flushes every call, and a line per package adds up.
-        var sb = new StringBuilder();
-        if (json && pos.Count > 1)
+        using var output = Utf8Output.Open(stdout);
+        bool array = json && pos.Count > 1;
+        if (array)
+            output.Write("[\n"u8);
+        for (int i = 0; i < outputs.Length; i++)
         {
-            sb.Append("[\n");
-            for (int i = 0; i < outputs.Length; i++)
-                sb.Append(outputs[i]).Append(i + 1 < outputs.Length ? ",\n" : "\n");
-            sb.Append("]\n");
+            output.Write(outputs[i]);
+            if (json)
+                output.Write(array && i + 1 < outputs.Length ? ",\n"u8 : "\n"u8);
         }
-        else
-        {
-            foreach (var o in outputs)
-            {
-                sb.Append(o);
-                if (json)
-                    sb.Append(stdout.NewLine);
-            }
-        }
-        stdout.Write(sb.ToString());
+        if (array)
+            output.Write("]\n"u8);
         return 0;
     }
 

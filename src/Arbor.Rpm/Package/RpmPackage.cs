@@ -45,9 +45,10 @@ public sealed class RpmPackage : IDisposable
     /// <summary>Opens a package file and reads its headers.</summary>
     public static RpmPackage Open(string path)
     {
-        // Headers are a few kilobytes; a small buffer keeps reading hundreds of packages from allocating
-        // (and zeroing) a large buffer per package. Payload readers wrap the stream in their own buffers.
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 8192);
+        // Unbuffered: headers are read into arrays of their exact size, and the payload's decompressors
+        // read in large blocks of their own. A buffer per package would be allocated and zeroed for
+        // each of the hundreds of packages a query or createrepo reads.
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         try
         {
             return Open(fs, leaveOpen: false);
