@@ -1,6 +1,7 @@
 // Output that is already UTF-8 (JSON from Utf8JsonWriter, headers read as UTF-8) goes to standard
 // output as bytes in large writes: through Console.Out it would be decoded to UTF-16, encoded
 // back, and flushed on every call. Any other writer (the tests' StringWriter) gets the text.
+using System.Buffers;
 using System.Text;
 
 namespace Arbor.Cli;
@@ -43,4 +44,29 @@ internal sealed class Utf8Output : IDisposable
         _stdout.Flush();
         _stdout.Dispose();
     }
+}
+
+/// <summary>UTF-8 text in the first <paramref name="Length"/> bytes of a buffer rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+internal readonly record struct PooledText(byte[] Bytes, int Length)
+{
+    /// <summary>The text.</summary>
+    public ReadOnlySpan<byte> Span => Bytes.AsSpan(0, Length);
+
+    /// <summary>Copies UTF-8 bytes into a rented buffer.</summary>
+    public static PooledText From(ReadOnlySpan<byte> utf8)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(utf8.Length);
+        utf8.CopyTo(bytes);
+        return new PooledText(bytes, utf8.Length);
+    }
+
+    /// <summary>Encodes a string into a rented buffer.</summary>
+    public static PooledText From(string text)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        return new PooledText(bytes, Encoding.UTF8.GetBytes(text, bytes));
+    }
+
+    /// <summary>Gives the buffer back to the pool.</summary>
+    public void Return() => ArrayPool<byte>.Shared.Return(Bytes);
 }

@@ -22,8 +22,8 @@ internal static class InfoJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The package as indented JSON, UTF-8.</summary>
-    public static byte[] Write(PackageInfo p)
+    /// <summary>The package as indented JSON, UTF-8, in a buffer rented from the shared pool.</summary>
+    public static PooledText Write(PackageInfo p)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
@@ -119,6 +119,6 @@ internal static class InfoJson
             w.WriteEndObject();
         }
         w.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return PooledText.From(buffer.WrittenSpan);
     }
 }

@@ -79,31 +79,32 @@ public static class RpmCommands
         if (pos.Count == 0 || flags.Except(["--json", "--nevra"]).Any() || flags.Count > 1)
             throw new ArgumentException("info takes FILE.rpm... [--json|--nevra]");
         bool json = flags.Contains("--json"), nevra = flags.Contains("--nevra");
-        // Headers are read and formatted on every core, as UTF-8; output keeps the order of the arguments.
-        var outputs = new byte[pos.Count][];
-        ParallelWork.For(pos.Count, i =>
+        // Headers are read and formatted on every core, as UTF-8 in pooled buffers, and written in the
+        // order of the arguments as soon as the ones before are out.
+        using var output = Utf8Output.Open(stdout);
+        bool array = json && pos.Count > 1;
+        if (array)
+            output.Write("[\n"u8);
+        int written = 0;
+        ParallelWork.ForOrdered(pos.Count, i =>
         {
             try
             {
                 using var pkg = RpmPackage.Open(pos[i]);
                 pkg.VerifyHeaderDigests();
-                outputs[i] = json ? InfoJson.Write(pkg.Info) : Encoding.UTF8.GetBytes(nevra ? pkg.Info.Nevra + "\n" : InfoText(pkg.Info));
+                return json ? InfoJson.Write(pkg.Info) : PooledText.From(nevra ? pkg.Info.Nevra + "\n" : InfoText(pkg.Info));
             }
             catch (Exception e) when (e is FormatException or IOException && pos.Count > 1)
             {
                 throw new IOException($"{pos[i]}: {e.Message}", e);
             }
-        });
-        using var output = Utf8Output.Open(stdout);
-        bool array = json && pos.Count > 1;
-        if (array)
-            output.Write("[\n"u8);
-        for (int i = 0; i < outputs.Length; i++)
+        }, text =>
         {
-            output.Write(outputs[i]);
+            output.Write(text.Span);
+            text.Return();
             if (json)
-                output.Write(array && i + 1 < outputs.Length ? ",\n"u8 : "\n"u8);
-        }
+                output.Write(array && ++written < pos.Count ? ",\n"u8 : "\n"u8);
+        });
         if (array)
             output.Write("]\n"u8);
         return 0;

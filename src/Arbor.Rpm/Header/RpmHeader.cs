@@ -217,13 +217,17 @@ public sealed class RpmHeader
             int nul = data[off..].IndexOf((byte)0);
             return HeaderEntry.String(tag, Encoding.UTF8.GetString(data.Slice(off, nul)));
         }
+        // Per-file arrays repeat themselves (owner "root", group "root", empty link targets and
+        // capabilities): a value equal to the one before it shares its string.
         var strings = new string[count];
         int p = off;
+        ReadOnlySpan<byte> previous = default;
         for (int k = 0; k < count; k++)
         {
-            int nul = data[p..].IndexOf((byte)0);
-            strings[k] = Encoding.UTF8.GetString(data.Slice(p, nul));
-            p += nul + 1;
+            var value = data.Slice(p, data[p..].IndexOf((byte)0));
+            strings[k] = k > 0 && value.SequenceEqual(previous) ? strings[k - 1] : Encoding.UTF8.GetString(value);
+            previous = value;
+            p += value.Length + 1;
         }
         return type == HeaderType.I18nString ? HeaderEntry.I18n(tag, strings) : HeaderEntry.StringArray(tag, strings);
     }
