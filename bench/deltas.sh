@@ -5,6 +5,7 @@
 # Both are committed with ostree into an archive repo; each tool then generates the from-to delta
 # and the from-scratch delta, and applies it offline into a bare-user repo holding the from-commit.
 # Prints sizes and median times with the ratio arbor/ostree (lower is better).
+# BENCH_ONLY=incremental skips the from-scratch delta; KEEP=1 leaves the work directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -13,7 +14,7 @@ WORK=${BENCH_WORK:-$PWD/bench/work-deltas}
 command -v ostree >/dev/null || { echo "bench: ostree is not installed (make test-deps)" >&2; exit 1; }
 [ -x "$ARBOR" ] || { echo "bench: $ARBOR missing (make build)" >&2; exit 1; }
 rm -rf "$WORK"; mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 
 . bench/lib.sh
 dsize() { du -sb --apparent-size "$1" | cut -f1; }
@@ -92,4 +93,4 @@ bench_delta() {
 }
 
 bench_delta "minbase -> modified" --from="$from" --min-fallback-size=0
-bench_delta "minbase (from scratch)" --empty --min-fallback-size=0
+[ "${BENCH_ONLY:-}" = incremental ] || bench_delta "minbase (from scratch)" --empty --min-fallback-size=0

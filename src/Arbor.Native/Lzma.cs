@@ -40,6 +40,48 @@ internal static unsafe partial class LzmaNative
     [LibraryImport(Lib, EntryPoint = "lzma_easy_encoder")]
     internal static partial int EasyEncoder(LzmaStream* strm, uint preset, int check);
 
+    // lzma_mt (xz 5.4, LP64): flags, threads, block_size, timeout, preset, filters, check, three
+    // reserved enums, four reserved uint32, memlimit_threading, memlimit_stop, two reserved
+    // uint64, four reserved pointers. Zero-filled is a valid start.
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct LzmaMt
+    {
+        public uint Flags;
+        public uint Threads;
+        public ulong BlockSize;
+        public uint Timeout;
+        public uint Preset;
+        public LzmaFilter* Filters;
+        public int Check;
+        public int ReservedEnum1, ReservedEnum2, ReservedEnum3;
+        public uint ReservedInt1, ReservedInt2, ReservedInt3, ReservedInt4;
+        public ulong MemlimitThreading;
+        public ulong MemlimitStop;
+        public ulong ReservedInt7, ReservedInt8;
+        public nint ReservedPtr1, ReservedPtr2, ReservedPtr3, ReservedPtr4;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct LzmaFilter
+    {
+        public ulong Id;
+        public void* Options;
+    }
+
+    internal const ulong FilterX86 = 0x04, FilterLzma2 = 0x21, VliUnknown = ulong.MaxValue;
+
+    // lzma_options_lzma is 112 bytes on LP64; lzma_lzma_preset fills it.
+    internal const int LzmaOptionsSize = 256;
+
+    [LibraryImport(Lib, EntryPoint = "lzma_stream_decoder_mt")]
+    internal static partial int StreamDecoderMt(LzmaStream* strm, LzmaMt* options);
+
+    [LibraryImport(Lib, EntryPoint = "lzma_stream_encoder_mt")]
+    internal static partial int StreamEncoderMt(LzmaStream* strm, LzmaMt* options);
+
+    [LibraryImport(Lib, EntryPoint = "lzma_lzma_preset")]
+    internal static partial byte LzmaPreset(void* options, uint preset);
+
     [LibraryImport(Lib, EntryPoint = "lzma_code")]
     internal static partial int Code(LzmaStream* strm, int action);
 
@@ -76,12 +118,29 @@ public sealed unsafe class XzDecompressStream : ForwardReadStream
     private bool _innerEof, _done;
 
     /// <summary>Wraps <paramref name="inner"/>, which must yield xz data.</summary>
-    public XzDecompressStream(Stream inner, bool leaveOpen = false)
+    /// <param name="inner">The compressed data.</param>
+    /// <param name="leaveOpen">Leave <paramref name="inner"/> open on dispose.</param>
+    /// <param name="threads">Above 1: decode blocks that record their sizes on up to this many threads
+    /// (liblzma's multi-threaded decoder; single-block streams decode as usual).</param>
+    public XzDecompressStream(Stream inner, bool leaveOpen = false, int threads = 1)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
         _strm = (LzmaNative.LzmaStream*)NativeMemory.AllocZeroed((nuint)sizeof(LzmaNative.LzmaStream));
-        int ret = LzmaNative.StreamDecoder(_strm, ulong.MaxValue, LzmaNative.Concatenated);
+        int ret;
+        if (threads > 1)
+        {
+            var mt = new LzmaNative.LzmaMt
+            {
+                Flags = LzmaNative.Concatenated,
+                Threads = (uint)threads,
+                MemlimitThreading = 1UL << 30,
+                MemlimitStop = ulong.MaxValue,
+            };
+            ret = LzmaNative.StreamDecoderMt(_strm, &mt);
+        }
+        else
+            ret = LzmaNative.StreamDecoder(_strm, ulong.MaxValue, LzmaNative.Concatenated);
         if (ret != LzmaNative.Ok)
         {
             NativeMemory.Free(_strm);
@@ -157,13 +216,20 @@ public sealed unsafe class XzCompressStream : ForwardWriteStream
 
     /// <summary>Compresses into <paramref name="inner"/> at <paramref name="preset"/> (0–9).</summary>
     public XzCompressStream(Stream inner, int preset = 6, bool leaveOpen = false)
+        : this(inner, new XzOptions { Preset = preset }, leaveOpen)
     {
-        if (preset is < 0 or > 9)
-            throw new ArgumentOutOfRangeException(nameof(preset), preset, "xz preset must be 0..9");
+    }
+
+    /// <summary>Compresses into <paramref name="inner"/> with <paramref name="options"/>.</summary>
+    public XzCompressStream(Stream inner, XzOptions options, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Preset is < 0 or > 9)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Preset, "xz preset must be 0..9");
         _inner = inner;
         _leaveOpen = leaveOpen;
         _strm = (LzmaNative.LzmaStream*)NativeMemory.AllocZeroed((nuint)sizeof(LzmaNative.LzmaStream));
-        int ret = LzmaNative.EasyEncoder(_strm, (uint)preset, LzmaNative.CheckCrc64);
+        int ret = options.X86 || options.BlockSize > 0 ? StartMultiBlock(options) : LzmaNative.EasyEncoder(_strm, (uint)options.Preset, LzmaNative.CheckCrc64);
         if (ret != LzmaNative.Ok)
         {
             NativeMemory.Free(_strm);
@@ -172,6 +238,30 @@ public sealed unsafe class XzCompressStream : ForwardWriteStream
         }
     }
 
+
+    // The multi-threaded encoder is the one that takes a filter chain and a block size, and it
+    // records each block's sizes in its header, which is what lets a decoder split the work.
+    private int StartMultiBlock(XzOptions options)
+    {
+        byte* lzma = stackalloc byte[LzmaNative.LzmaOptionsSize];
+        new Span<byte>(lzma, LzmaNative.LzmaOptionsSize).Clear();
+        if (LzmaNative.LzmaPreset(lzma, (uint)options.Preset) != 0)
+            throw new CompressionException($"xz: preset {options.Preset} is not supported");
+        var filters = stackalloc LzmaNative.LzmaFilter[3];
+        int n = 0;
+        if (options.X86)
+            filters[n++] = new LzmaNative.LzmaFilter { Id = LzmaNative.FilterX86 };
+        filters[n++] = new LzmaNative.LzmaFilter { Id = LzmaNative.FilterLzma2, Options = lzma };
+        filters[n] = new LzmaNative.LzmaFilter { Id = LzmaNative.VliUnknown };
+        var mt = new LzmaNative.LzmaMt
+        {
+            Threads = (uint)Math.Max(1, options.Threads),
+            BlockSize = options.BlockSize,
+            Filters = filters,
+            Check = LzmaNative.CheckCrc64,
+        };
+        return LzmaNative.StreamEncoderMt(_strm, &mt);
+    }
 
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -232,4 +322,20 @@ public sealed unsafe class XzCompressStream : ForwardWriteStream
 
     /// <inheritdoc/>
     public override void Flush() => _inner.Flush();
+}
+
+/// <summary>How <see cref="XzCompressStream"/> compresses.</summary>
+public sealed record XzOptions
+{
+    /// <summary>The preset, 0–9.</summary>
+    public int Preset { get; init; } = 6;
+
+    /// <summary>Put xz's x86 branch filter before LZMA2: smaller output for x86 machine code, read by every xz decoder.</summary>
+    public bool X86 { get; init; }
+
+    /// <summary>Above 0: start a new block every this many input bytes, with its sizes in its header, so decoders can work on blocks in parallel.</summary>
+    public ulong BlockSize { get; init; }
+
+    /// <summary>Encoder threads (with <see cref="X86"/> or <see cref="BlockSize"/>).</summary>
+    public int Threads { get; init; } = 1;
 }

@@ -116,6 +116,46 @@ public sealed class DeltaInteropTests : IDisposable
     }
 
     [Fact]
+    public void LargePartOfMachineCodeIsWrittenAsX86BlocksThatOstreeApplies()
+    {
+        // ~8 MB of this host's shared libraries (none large enough to be a fallback object): one
+        // part above the multi-block threshold.
+        var tree = Path.Combine(_root, "libs");
+        Directory.CreateDirectory(tree);
+        long total = 0;
+        foreach (var lib in Directory.EnumerateFiles("/usr/lib/x86_64-linux-gnu", "*.so.*").Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(lib);
+            if (info.LinkTarget is not null || info.Length is < 100_000 or > 2_000_000)
+                continue;
+            File.Copy(lib, Path.Combine(tree, info.Name));
+            if ((total += info.Length) > 8_000_000)
+                break;
+        }
+        Assert.True(total > 8_000_000, $"only {total} bytes of shared libraries on this host");
+        var commit = Tools.OstreeOk("commit", $"--repo={_src}", "-b", "libs", $"--tree=dir={tree}", "-s", "libs").Stdout.Trim();
+        var delta = Path.Combine(_root, "libs-delta");
+        Directory.CreateDirectory(delta);
+        Tools.ArborOk("ostree", "static-delta", "generate", $"--repo={_src}", "--empty", $"--to={commit}", $"--filename={delta}/superblock");
+        var part = Path.Combine(delta, "0");
+        var xz = Path.Combine(_root, "part0.xz");
+        File.WriteAllBytes(xz, File.ReadAllBytes(part)[1..]);
+        var blocks = Tools.RunOk("xz", "--robot", "-lvv", xz).Stdout.Split('\n').Where(l => l.StartsWith("block\t", StringComparison.Ordinal)).ToList();
+        Assert.True(blocks.Count >= 2, string.Join('\n', blocks));
+        Assert.All(blocks, b => Assert.Contains("--x86", b, StringComparison.Ordinal));
+        foreach (bool arborApplies in new[] { false, true })
+        {
+            var repo = Path.Combine(_root, $"libs-dst-{arborApplies}");
+            Tools.OstreeOk("init", $"--repo={repo}", "--mode=bare-user");
+            var apply = arborApplies ? Tools.Arbor("ostree", "static-delta", "apply-offline", $"--repo={repo}", delta)
+                : Tools.OstreeRun("static-delta", "apply-offline", $"--repo={repo}", delta);
+            Assert.True(apply.ExitCode == 0, apply.ToString());
+            Tools.OstreeOk("fsck", $"--repo={repo}");
+            Assert.Equal(Tools.OstreeOk("ls", $"--repo={_src}", "-R", "-C", commit).Stdout, Tools.OstreeOk("ls", $"--repo={repo}", "-R", "-C", commit).Stdout);
+        }
+    }
+
+    [Fact]
     public void CorruptedPartFailsAndCommitsNothing()
     {
         var delta = Generate(true, "bad", $"--from={_from}");

@@ -136,4 +136,60 @@ public class CompressionTests
             File.Delete(path);
         }
     }
+
+    private static (int ExitCode, string Stdout) RunTool(string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout);
+    }
+
+    [Theory]
+    [InlineData(false, 0UL)]
+    [InlineData(true, 0UL)]
+    [InlineData(false, 100_000UL)]
+    [InlineData(true, 100_000UL)]
+    public void XzBlocksAndX86FilterRoundTripThroughEveryDecoder(bool x86, ulong blockSize)
+    {
+        var data = Sample(300_000);
+        var ms = new MemoryStream();
+        using (var z = new XzCompressStream(ms, new XzOptions { Preset = 6, X86 = x86, BlockSize = blockSize, Threads = 2 }, leaveOpen: true))
+            z.Write(data);
+        var packed = ms.ToArray();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var d = new XzDecompressStream(new MemoryStream(packed), threads: threads);
+            Assert.Equal(data, ReadAll(d));
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"arbor-native-{Guid.NewGuid():N}.xz");
+        File.WriteAllBytes(path, packed);
+        try
+        {
+            var (code, list) = RunTool("xz", "--robot", "-lvv", path);
+            Assert.Equal(0, code);
+            var blocks = list.Split('\n').Where(l => l.StartsWith("block\t", StringComparison.Ordinal)).ToList();
+            Assert.Equal(blockSize == 0 ? 1 : 3, blocks.Count);
+            Assert.All(blocks, b => Assert.Equal(x86, b.Contains("x86", StringComparison.Ordinal)));
+            var (dcode, _) = RunTool("xz", "-t", path);
+            Assert.Equal(0, dcode);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void MultiThreadedDecoderReportsCorruption()
+    {
+        var ms = new MemoryStream();
+        using (var z = new XzCompressStream(ms, new XzOptions { BlockSize = 50_000 }, leaveOpen: true))
+            z.Write(Sample(200_000));
+        var packed = ms.ToArray();
+        packed[packed.Length / 2] ^= 0x55;
+        Assert.Throws<CompressionException>(() => ReadAll(new XzDecompressStream(new MemoryStream(packed), threads: 2)));
+    }
 }
