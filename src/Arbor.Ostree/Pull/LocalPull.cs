@@ -252,6 +252,17 @@ public sealed class LocalPull
             }
             return true;
         }
+        // Archive to bare: small objects are read and inflated in memory (sameForm is false here).
+        long inMemory = 0;
+        if (_source.TryReadArchiveContent(name.Checksum, Repository.SmallContentLimit, (header, data) =>
+        {
+            _repo.WriteContentTrusted(header, data, name.Checksum);
+            inMemory = data.Length;
+        }))
+        {
+            Interlocked.Add(ref _written, inMemory);
+            return true;
+        }
         var obj = _source.OpenContent(name.Checksum);
         using (var data = obj.Header.IsSymlink ? null : obj.OpenData())
         {

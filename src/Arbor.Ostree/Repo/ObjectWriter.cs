@@ -88,6 +88,10 @@ public sealed partial class Repository
     public Checksum WriteContentTrusted(FileHeader header, Stream? content, long size, Checksum checksum) =>
         WriteContent(header, content, size, checksum, trusted: true);
 
+    /// <summary>Stores in-memory regular-file data as the content object <paramref name="checksum"/> without hashing it (a trusted local source).</summary>
+    public Checksum WriteContentTrusted(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum) =>
+        WriteContentData(header, data, checksum);
+
     private Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected, bool trusted)
     {
         if (!header.IsRegular && !header.IsSymlink)

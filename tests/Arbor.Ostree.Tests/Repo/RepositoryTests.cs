@@ -30,6 +30,43 @@ public class RepositoryTests
         Assert.Throws<RepoException>(() => Repository.Open(tmp["missing"]));
     }
 
+    [Fact]
+    public void Small_archive_objects_read_whole_in_memory_and_others_are_declined()
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["r"], RepoMode.Archive);
+        var header = new FileHeader(1234, 5678, 0x81A4, "", [new Xattr("user.a"u8.ToArray(), "1"u8.ToArray())]);
+        foreach (var size in new[] { 0, 70_000 })
+        {
+            var data = new byte[size];
+            new Random(size).NextBytes(data);
+            var c = repo.WriteContent(header, new MemoryStream(data), size);
+            byte[]? seen = null;
+            Assert.True(repo.TryReadArchiveContent(c, 100_000, (h, d) =>
+            {
+                Assert.Equal(header.Mode, h.Mode);
+                Assert.Equal(1234u, h.Uid);
+                Assert.True(Xattrs.SequenceEqual(header.Xattrs, h.Xattrs));
+                seen = d.ToArray();
+            }));
+            Assert.Equal(data, seen);
+            if (size > 0)
+                Assert.False(repo.TryReadArchiveContent(c, size - 1, (_, _) => Assert.Fail("over the limit")), "larger than the limit");
+        }
+        var link = repo.WriteContent(new FileHeader(0, 0, 0xA1FF, "target", Xattrs.None), null, 0);
+        Assert.False(repo.TryReadArchiveContent(link, 100_000, (_, _) => Assert.Fail("a symlink")));
+
+        var big = new byte[50_000];
+        var truncated = repo.WriteContent(header, new MemoryStream(big), big.Length);
+        var path = repo.ObjectPath(truncated, ObjectType.File);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);
+        var e = Assert.Throws<RepoException>(() => repo.TryReadArchiveContent(truncated, 100_000, (_, _) => { }));
+        Assert.Contains(truncated.ToString(), e.Message, StringComparison.Ordinal);
+        var missing = Checksum.Of("nothing"u8);
+        Assert.Throws<RepoException>(() => repo.TryReadArchiveContent(missing, 100_000, (_, _) => { }));
+        Assert.False(Repository.Create(tmp["b"], RepoMode.BareUser).TryReadArchiveContent(missing, 100_000, (_, _) => { }));
+    }
+
     [Theory]
     [InlineData(RepoMode.Bare)]
     [InlineData(RepoMode.BareUser)]
