@@ -76,7 +76,7 @@ public sealed partial class Repository
             uint len = BinaryPrimitives.ReadUInt32BigEndian(file);
             if (len > got - 8)
                 throw new InvalidDataException($"archive header length {len} exceeds the file size {got}");
-            var header = FileHeader.ParseArchive(file.AsMemory(8, (int)len).ToArray(), out ulong size);
+            var header = FileHeader.ParseArchive(file.AsMemory(8, (int)len), out ulong size);
             if (header.IsSymlink || size > (ulong)limit)
                 return false;
             data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
