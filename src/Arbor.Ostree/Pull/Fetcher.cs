@@ -2,7 +2,9 @@
 // most N requests in flight (ostree's default is 8), and each request retried with exponential
 // backoff on connection errors, timeouts and 5xx/408/429 answers (default 5 retries, like
 // ostree's n-network-retries). A 404 is an answer, not an error, where the caller allows it.
-// Bodies are counted for the final "N KiB transferred" line.
+// Bodies are counted for the final "N KiB transferred" line. Plain http:// remotes without a
+// proxy go through Http11Client (see there why); https, proxies and redirects through HttpClient.
+using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
@@ -54,6 +56,8 @@ public sealed class Fetcher : IDisposable
     private readonly HttpClient? _http;
     private readonly SemaphoreSlim _slots;
     private readonly FetcherOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Http11Client> _plain = new(StringComparer.Ordinal);
+    private const string UserAgent = "arbor/0.1 libostree-compatible";
     private long _bytes;
     private int _requests;
 
@@ -97,7 +101,7 @@ public sealed class Fetcher : IDisposable
         if (options.TlsClientCert is { } cc)
             handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cc.Cert, cc.Key)];
         _http = new HttpClient(handler) { Timeout = options.Timeout };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("arbor/0.1 libostree-compatible");
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         foreach (var (k, v) in options.Headers)
             _http.DefaultRequestHeaders.TryAddWithoutValidation(k, v);
     }
@@ -118,14 +122,29 @@ public sealed class Fetcher : IDisposable
         var uri = Combine(baseUrl, relative);
         if (uri.IsFile)
             return ReadLocal(uri.LocalPath, allowMissing, maxSize);
-        return await WithRetries(uri, allowMissing, async response =>
+        return await WithRetries(baseUrl, relative, allowMissing, async body =>
         {
-            var len = response.Content.Headers.ContentLength;
-            if (len > maxSize)
-                throw new RepoException($"{uri}: response of {len} bytes exceeds the limit of {maxSize}");
-            var data = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            if (data.Length > maxSize)
-                throw new RepoException($"{uri}: response of {data.Length} bytes exceeds the limit of {maxSize}");
+            if (body.Length > maxSize)
+                throw new RepoException($"{uri}: response of {body.Length} bytes exceeds the limit of {maxSize}");
+            byte[] data;
+            if (body.Length is { } len)
+            {
+                data = new byte[len];
+                await body.ReadExactlyAsync(data, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                using var ms = new MemoryStream();
+                var buf = new byte[1 << 16];
+                int n;
+                while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+                {
+                    if (ms.Length + n > maxSize)
+                        throw new RepoException($"{uri}: response exceeds the limit of {maxSize} bytes");
+                    ms.Write(buf, 0, n);
+                }
+                data = ms.ToArray();
+            }
             Interlocked.Add(ref _bytes, data.Length);
             return data;
         }, ct).ConfigureAwait(false);
@@ -142,59 +161,115 @@ public sealed class Fetcher : IDisposable
             File.Copy(uri.LocalPath, destination, overwrite: true);
             return true;
         }
-        var ok = await WithRetries<object>(uri, allowMissing, async response =>
+        var ok = await WithRetries<object>(baseUrl, relative, allowMissing, async body =>
         {
-            await using var fs = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
-            await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            var buf = new byte[1 << 16];
-            int n;
-            while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
-            {
-                await fs.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
-                Interlocked.Add(ref _bytes, n);
-            }
+            await CopyToFileAsync(body, destination, ct).ConfigureAwait(false);
             return this;
         }, ct).ConfigureAwait(false);
         return ok is not null;
     }
 
-    /// <summary>Fetches a file that is usually small: into memory when the server announces at most
-    /// <paramref name="memoryLimit"/> bytes, otherwise into <paramref name="spillPath"/>.</summary>
-    /// <returns>The bytes, or null when the body went to <paramref name="spillPath"/>.</returns>
-    public async Task<byte[]?> FetchSmallOrSpillAsync(string baseUrl, string relative, string spillPath, long memoryLimit, CancellationToken ct)
+    /// <summary>
+    /// Fetches a file that is usually small. When it has at most <paramref name="memoryLimit"/>
+    /// bytes (as the server announces it), the body is read into a pooled buffer and handed to
+    /// <paramref name="consume"/>, valid only during that call; otherwise it goes to
+    /// <paramref name="spillPath"/>.
+    /// </summary>
+    /// <returns>True when the body went to <paramref name="consume"/>, false when it is in <paramref name="spillPath"/>.</returns>
+    public async Task<bool> FetchSmallOrSpillAsync(string baseUrl, string relative, string spillPath, long memoryLimit,
+        Action<ArraySegment<byte>> consume, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(consume);
         var uri = Combine(baseUrl, relative);
         if (uri.IsFile)
+            return ConsumeLocal(uri.LocalPath, spillPath, memoryLimit, consume);
+        var box = await WithRetries(baseUrl, relative, allowMissing: false, async body =>
         {
-            var fi = new FileInfo(uri.LocalPath);
-            if (!fi.Exists)
-                throw new RepoException($"Couldn't find file {uri.LocalPath}");
-            if (fi.Length <= memoryLimit)
-                return File.ReadAllBytes(uri.LocalPath);
-            File.Copy(uri.LocalPath, spillPath, overwrite: true);
-            return null;
-        }
-        var box = await WithRetries(uri, allowMissing: false, async response =>
-        {
-            var len = response.Content.Headers.ContentLength;
-            if (len is { } l && l <= memoryLimit)
+            if (body.Length is not { } len || len > memoryLimit)
             {
-                var data = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                Interlocked.Add(ref _bytes, data.Length);
-                return new StrongBox<byte[]?>(data);
+                await CopyToFileAsync(body, spillPath, ct).ConfigureAwait(false);
+                return new StrongBox<ArraySegment<byte>>(default);
             }
-            await using var fs = new FileStream(spillPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
-            await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            var buf = new byte[1 << 16];
+            var rented = ArrayPool<byte>.Shared.Rent((int)Math.Max(len, 1));
+            try
+            {
+                await body.ReadExactlyAsync(rented.AsMemory(0, (int)len), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+                throw;
+            }
+            Interlocked.Add(ref _bytes, len);
+            return new StrongBox<ArraySegment<byte>>(new ArraySegment<byte>(rented, 0, (int)len));
+        }, ct).ConfigureAwait(false);
+        var segment = box!.Value;
+        if (segment.Array is null)
+            return false;
+        try
+        {
+            consume(segment);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(segment.Array);
+        }
+    }
+
+    private async Task CopyToFileAsync(IHttpBody body, string destination, CancellationToken ct)
+    {
+        await using var fs = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
+        var buf = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
             int n;
             while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
             {
                 await fs.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
                 Interlocked.Add(ref _bytes, n);
             }
-            return new StrongBox<byte[]?>(null);
-        }, ct).ConfigureAwait(false);
-        return box!.Value;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    private static bool ConsumeLocal(string path, string spillPath, long memoryLimit, Action<ArraySegment<byte>> consume)
+    {
+        using var handle = OpenLocal(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length > memoryLimit)
+        {
+            File.Copy(path, spillPath, overwrite: true);
+            return false;
+        }
+        var rented = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
+        try
+        {
+            int got = 0, n;
+            while (got < length && (n = RandomAccess.Read(handle, rented.AsSpan(got, (int)length - got), got)) > 0)
+                got += n;
+            consume(new ArraySegment<byte>(rented, 0, got));
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenLocal(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RepoException($"Couldn't find file {path}");
+        }
     }
 
     private static byte[]? ReadLocal(string path, bool allowMissing, long maxSize)
@@ -207,8 +282,17 @@ public sealed class Fetcher : IDisposable
         return File.ReadAllBytes(path);
     }
 
-    private async Task<T?> WithRetries<T>(Uri uri, bool allowMissing, Func<HttpResponseMessage, Task<T>> read, CancellationToken ct) where T : class
+    // Plain http:// remotes without a proxy take the lean client; everything else HttpClient.
+    private Http11Client? PlainClient(string baseUrl)
     {
+        if (_options.Proxy is not null || !baseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            return null;
+        return _plain.GetOrAdd(baseUrl, static (url, o) => new Http11Client(new Uri(url), UserAgent, o.Headers, o.Timeout), _options);
+    }
+
+    private async Task<T?> WithRetries<T>(string baseUrl, string relative, bool allowMissing, Func<IHttpBody, Task<T>> read, CancellationToken ct) where T : class
+    {
+        var plain = PlainClient(baseUrl);
         for (int attempt = 0; ; attempt++)
         {
             await _slots.WaitAsync(ct).ConfigureAwait(false);
@@ -216,19 +300,30 @@ public sealed class Fetcher : IDisposable
             try
             {
                 Interlocked.Increment(ref _requests);
-                using var response = await _http!.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.NotFound)
+                if (plain is not null)
                 {
-                    if (allowMissing)
-                        return null;
-                    throw new RepoException($"Server returned HTTP 404 for {uri}");
+                    using var response = await plain.GetAsync(relative, ct).ConfigureAwait(false);
+                    // Redirects are rare on object stores; HttpClient follows them.
+                    if (response.StatusCode is not (301 or 302 or 303 or 307 or 308))
+                    {
+                        if (Answer(response.StatusCode, baseUrl, relative, allowMissing) is not { } plainFailure)
+                            return response.StatusCode == 404 ? null : await read(response).ConfigureAwait(false);
+                        failure = plainFailure;
+                        goto retry;
+                    }
                 }
-                int code = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                    return await read(response).ConfigureAwait(false);
-                if (code is not (>= 500 or 408 or 429))
-                    throw new RepoException($"Server returned HTTP {code} for {uri}");
-                failure = $"HTTP {code}";
+                using (var message = await _http!.GetAsync(Combine(baseUrl, relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false))
+                {
+                    int code = (int)message.StatusCode;
+                    if (Answer(code, baseUrl, relative, allowMissing) is not { } httpFailure)
+                    {
+                        if (code == 404)
+                            return null;
+                        await using var stream = await message.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                        return await read(new StreamBody(stream, message.Content.Headers.ContentLength)).ConfigureAwait(false);
+                    }
+                    failure = httpFailure;
+                }
             }
             catch (HttpRequestException e)
             {
@@ -246,16 +341,62 @@ public sealed class Fetcher : IDisposable
             {
                 _slots.Release();
             }
+        retry:
             if (attempt >= _options.Retries)
-                throw new RepoException($"Fetching {uri} failed after {attempt + 1} attempts: {failure}");
+                throw new RepoException($"Fetching {Combine(baseUrl, relative)} failed after {attempt + 1} attempts: {failure}");
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * (1 << attempt), 5000)), ct).ConfigureAwait(false);
         }
+    }
+
+    // Null when the status code is an answer to read (success, or an allowed 404); the failure to
+    // retry on for 5xx/408/429; throws for a 404 that is not allowed and for other codes.
+    private static string? Answer(int code, string baseUrl, string relative, bool allowMissing)
+    {
+        if (code == 404)
+            return allowMissing ? null : throw new RepoException($"Server returned HTTP 404 for {Combine(baseUrl, relative)}");
+        if (code is >= 200 and < 300)
+            return null;
+        if (code is not (>= 500 or 408 or 429))
+            throw new RepoException($"Server returned HTTP {code} for {Combine(baseUrl, relative)}");
+        return $"HTTP {code}";
+    }
+
+    /// <summary>A response body being read, from either HTTP client.</summary>
+    internal interface IHttpBody
+    {
+        /// <summary>The announced length, when there is one.</summary>
+        long? Length { get; }
+
+        /// <summary>Reads body bytes; 0 at the end.</summary>
+        ValueTask<int> ReadAsync(Memory<byte> into, CancellationToken ct);
+
+        /// <summary>Reads exactly <paramref name="into"/>.Length bytes.</summary>
+        /// <exception cref="IOException">The body ended early.</exception>
+        async ValueTask ReadExactlyAsync(Memory<byte> into, CancellationToken ct)
+        {
+            while (!into.IsEmpty)
+            {
+                int n = await ReadAsync(into, ct).ConfigureAwait(false);
+                if (n == 0)
+                    throw new IOException($"The response body ended {into.Length} bytes early");
+                into = into[n..];
+            }
+        }
+    }
+
+    private sealed class StreamBody(Stream stream, long? length) : IHttpBody
+    {
+        public long? Length => length;
+
+        public ValueTask<int> ReadAsync(Memory<byte> into, CancellationToken ct) => stream.ReadAsync(into, ct);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _http?.Dispose();
+        foreach (var client in _plain.Values)
+            client.Dispose();
         _slots.Dispose();
     }
 }

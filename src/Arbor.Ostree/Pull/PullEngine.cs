@@ -417,9 +417,11 @@ public sealed class PullEngine : IDisposable
             bool inMemory = false;
             try
             {
-                var bytes = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, 4 << 20, ct).ConfigureAwait(false);
-                inMemory = bytes is not null;
-                long size = inMemory ? _repo.ImportArchiveContent(bytes!, c) : _repo.ImportArchiveContent(tmp, c);
+                long size = 0;
+                inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, 4 << 20,
+                    filez => size = _repo.ImportArchiveContent(filez, c), ct).ConfigureAwait(false);
+                if (!inMemory)
+                    size = _repo.ImportArchiveContent(tmp, c);
                 Interlocked.Add(ref _contentWritten, size);
                 Interlocked.Increment(ref _contentFetched);
             }

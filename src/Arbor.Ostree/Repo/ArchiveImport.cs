@@ -22,9 +22,59 @@ public sealed partial class Repository
         });
 
     /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
-    public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected) =>
-        ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
-            _ => WriteRawObject(filez, expected, ObjectType.File));
+    /// <exception cref="RepoException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
+    public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected)
+    {
+        FileHeader header;
+        ulong size;
+        int dataOffset;
+        try
+        {
+            header = ParseArchivePrefix(filez, out size, out dataOffset);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException)
+        {
+            throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+        }
+        if (!header.IsRegular || size > SmallContentLimit)
+            return ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
+                _ => WriteRawObject(filez, expected, ObjectType.File));
+
+        // The common case of a pull: a small regular file, inflated once into a pooled buffer.
+        var data = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+        try
+        {
+            var content = data.AsSpan(0, (int)size);
+            try
+            {
+                InflateExactly(filez[dataOffset..], content);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            {
+                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+            }
+            var actual = ContentChecksum(header, content);
+            if (actual != expected)
+                throw new RepoException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
+            // Callers import objects they just found missing; a concurrent writer of the same
+            // object is harmless (the second link finds the first), so there is no second lookup.
+            if (!IsArchive)
+            {
+                WriteContentData(header, content, expected, checkExisting: false);
+                return content.Length;
+            }
+            if (!Native.LibC.TryLStat(ObjectPath(expected, ObjectType.File), out _, out _))
+            {
+                EnsureObjectSubdir(expected);
+                WriteRawObject(filez, expected, ObjectType.File);
+            }
+            return content.Length;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
 
     private long ImportArchiveContent(Func<Stream> open, Checksum expected, Action<string> storeRaw)
     {
@@ -68,6 +118,11 @@ public sealed partial class Repository
             }
             catch (InvalidDataException e)
             {
+                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+            }
+            catch (RepoException e) when (!e.Message.Contains(expected.ToString(), StringComparison.Ordinal))
+            {
+                // Data that ends early: say which object.
                 throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
             }
             return contentSize;

@@ -71,17 +71,11 @@ public sealed partial class Repository
             int got = 0, n;
             while (got < length && (n = RandomAccess.Read(handle, file.AsSpan(got, (int)length - got), got)) > 0)
                 got += n;
-            if (got < 8)
-                throw new InvalidDataException($"archive object is {got} bytes, shorter than its header prefix");
-            uint len = BinaryPrimitives.ReadUInt32BigEndian(file);
-            if (len > got - 8)
-                throw new InvalidDataException($"archive header length {len} exceeds the file size {got}");
-            var header = FileHeader.ParseArchive(file.AsMemory(8, (int)len), out ulong size);
+            var header = ParseArchivePrefix(new ArraySegment<byte>(file, 0, got), out ulong size, out int dataOffset);
             if (header.IsSymlink || size > (ulong)limit)
                 return false;
             data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
-            using (var z = new DeflateStream(new MemoryStream(file, 8 + (int)len, got - 8 - (int)len, writable: false), CompressionMode.Decompress))
-                z.ReadExactly(data, 0, (int)size);
+            InflateExactly(new ArraySegment<byte>(file, dataOffset, got - dataOffset), data.AsSpan(0, (int)size));
             action(header, data.AsSpan(0, (int)size));
             return true;
         }
@@ -97,6 +91,27 @@ public sealed partial class Repository
             if (data is not null)
                 System.Buffers.ArrayPool<byte>.Shared.Return(data);
         }
+    }
+
+    /// <summary>Parses the length prefix and header of an archive-form object held in memory.</summary>
+    /// <exception cref="InvalidDataException">The prefix or header does not fit the object.</exception>
+    internal static FileHeader ParseArchivePrefix(ArraySegment<byte> filez, out ulong size, out int dataOffset)
+    {
+        if (filez.Count < 8)
+            throw new InvalidDataException($"archive object is {filez.Count} bytes, shorter than its header prefix");
+        uint len = BinaryPrimitives.ReadUInt32BigEndian(filez);
+        if (len > filez.Count - 8)
+            throw new InvalidDataException($"archive header length {len} exceeds the object size {filez.Count}");
+        dataOffset = 8 + (int)len;
+        return FileHeader.ParseArchive(filez.AsMemory(8, (int)len), out size);
+    }
+
+    /// <summary>Inflates raw-deflate data held in memory into exactly <paramref name="into"/>.</summary>
+    /// <exception cref="EndOfStreamException">The compressed data ends early.</exception>
+    internal static void InflateExactly(ArraySegment<byte> deflated, Span<byte> into)
+    {
+        using var z = new DeflateStream(new MemoryStream(deflated.Array!, deflated.Offset, deflated.Count, writable: false), CompressionMode.Decompress);
+        z.ReadExactly(into);
     }
 
     /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>

@@ -161,20 +161,25 @@ public sealed partial class Repository
     /// <summary>Stores a regular-file content object whose data is in memory.</summary>
     public Checksum WriteContent(FileHeader header, ReadOnlySpan<byte> data, Checksum? expected = null)
     {
-        var prefixed = FileHeader.LengthPrefixed(header.SerializeBare());
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(prefixed);
-        hash.AppendData(data);
-        var checksum = Checksum.From(hash);
+        var checksum = ContentChecksum(header, data);
         if (expected is { } want && want != checksum)
             throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
         return WriteContentData(header, data, checksum);
     }
 
-    /// <summary>Writes in-memory data as the content object <paramref name="checksum"/> (already known) unless it exists.</summary>
-    private Checksum WriteContentData(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum)
+    /// <summary>The checksum of a regular-file content object: SHA-256 of the length-prefixed bare header, then the data.</summary>
+    internal static Checksum ContentChecksum(FileHeader header, ReadOnlySpan<byte> data)
     {
-        if (LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
+        hash.AppendData(data);
+        return Checksum.From(hash);
+    }
+
+    /// <summary>Writes in-memory data as the content object <paramref name="checksum"/> (already known) unless it exists.</summary>
+    private Checksum WriteContentData(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum, bool checkExisting = true)
+    {
+        if (checkExisting && LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
             return checksum;
         if (!IsArchive && TryWriteAnonymous(data, checksum, ObjectType.File, fd => ApplyRegularFileMetadata(fd, TmpDir, header)))
             return checksum;

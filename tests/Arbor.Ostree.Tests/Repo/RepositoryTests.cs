@@ -68,6 +68,54 @@ public class RepositoryTests
     }
 
     [Theory]
+    [InlineData(RepoMode.BareUser)]
+    [InlineData(RepoMode.Archive)]
+    public void Archive_objects_held_in_memory_are_imported_only_when_they_hash_right(RepoMode mode)
+    {
+        using var tmp = new TempDir();
+        var src = Repository.Create(tmp["src"], RepoMode.Archive);
+        var repo = Repository.Create(tmp["r"], mode);
+        var header = new FileHeader(1234, 5678, 0x81ED, "", [new Xattr("user.a"u8.ToArray(), "1"u8.ToArray())]);
+        foreach (var size in new[] { 0, 9_000, Repository.SmallContentLimit + 1 })
+        {
+            var data = new byte[size];
+            new Random(size).NextBytes(data);
+            var c = src.WriteContent(header, new MemoryStream(data), size);
+            var filez = File.ReadAllBytes(src.ObjectPath(c, ObjectType.File));
+            // In the middle of a larger (pooled) buffer, as a pull hands it over.
+            var buffer = new byte[filez.Length + 10];
+            filez.CopyTo(buffer, 3);
+            Assert.Equal(size, repo.ImportArchiveContent(new ArraySegment<byte>(buffer, 3, filez.Length), c));
+            var stored = repo.OpenContent(c);
+            Assert.Equal(0x81ED, (int)stored.Header.Mode);
+            using (var read = stored.OpenData())
+            {
+                var back = new MemoryStream();
+                read.CopyTo(back);
+                Assert.Equal(data, back.ToArray());
+            }
+            if (mode == RepoMode.Archive)
+                Assert.Equal(filez, File.ReadAllBytes(repo.ObjectPath(c, ObjectType.File)));
+            if (size == 0)
+                continue;
+
+            // A flipped content byte: refused naming both checksums, nothing stored.
+            var other = Checksum.Of(BitConverter.GetBytes(size));
+            var e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez), other));
+            Assert.Contains($"expected='{other}'", e.Message, StringComparison.Ordinal);
+            Assert.False(repo.HasObject(other, ObjectType.File));
+            // Compressed data cut short, and a header length beyond the object.
+            e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez, 0, filez.Length - 20), other));
+            Assert.Contains($"Corrupted file object {other}", e.Message, StringComparison.Ordinal);
+            var badLength = (byte[])filez.Clone();
+            badLength[0] = 0x7F;
+            e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(badLength), other));
+            Assert.Contains("header length", e.Message, StringComparison.Ordinal);
+            Assert.False(repo.HasObject(other, ObjectType.File));
+        }
+    }
+
+    [Theory]
     [InlineData(RepoMode.Bare)]
     [InlineData(RepoMode.BareUser)]
     [InlineData(RepoMode.BareUserOnly)]
