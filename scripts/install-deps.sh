@@ -18,6 +18,8 @@ done
 if [ "$what" = test ]; then
   /sbin/ldconfig -p 2>/dev/null | grep -q 'libjson-glib-1.0.so.0' || need+=(libjson-glib-1.0-0)
 fi
+# libdeflate inflates pulled objects (Arbor falls back to zlib without it; the tests cover both).
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libdeflate.so.0' || need+=(libdeflate0)
 if ! have dotnet; then
   echo "install-deps: the .NET SDK (dotnet) is required" >&2; exit 1
 fi

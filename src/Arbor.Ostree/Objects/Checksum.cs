@@ -52,6 +52,33 @@ public readonly struct Checksum : IEquatable<Checksum>, IComparable<Checksum>
         return Convert.ToHexStringLower(b);
     }
 
+    /// <summary>Writes the 64 lower-case hex characters of <see cref="ToString"/> into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 64 characters.</exception>
+    public void FormatHex(Span<char> destination)
+    {
+        Span<byte> b = stackalloc byte[ByteLength];
+        CopyTo(b);
+        if (!Convert.TryToHexStringLower(b, destination, out _))
+            throw new ArgumentException("a checksum needs 64 characters", nameof(destination));
+    }
+
+    /// <summary>The object path <paramref name="prefix"/>/XX/YYYY….<paramref name="extension"/> in one allocation.</summary>
+    internal string ToObjectPath(string prefix, string extension) =>
+        string.Create(prefix.Length + 1 + 2 + 1 + 62 + 1 + extension.Length, (this, prefix, extension), static (span, state) =>
+        {
+            var (checksum, prefix, extension) = state;
+            prefix.CopyTo(span);
+            span = span[prefix.Length..];
+            span[0] = '/';
+            Span<char> hex = stackalloc char[64];
+            checksum.FormatHex(hex);
+            hex[..2].CopyTo(span[1..]);
+            span[3] = '/';
+            hex[2..].CopyTo(span[4..]);
+            span[66] = '.';
+            extension.CopyTo(span[67..]);
+        });
+
     /// <summary>Parses 64 hex characters.</summary>
     public static Checksum Parse(string hex) =>
         TryParse(hex, out var c) ? c : throw new FormatException($"Invalid checksum '{hex}': expected 64 hex characters");

@@ -112,6 +112,11 @@ public sealed class Fetcher : IDisposable
     /// <summary>HTTP requests sent (including retries).</summary>
     public int Requests => Volatile.Read(ref _requests);
 
+    // The file a file:// URL names, or null for other URLs (checked without parsing a Uri: this
+    // runs for every object of a pull).
+    private static string? LocalPath(string baseUrl, string relative) =>
+        baseUrl.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? Combine(baseUrl, relative).LocalPath : null;
+
     /// <summary>Joins a base URL and a repository-relative path.</summary>
     public static Uri Combine(string baseUrl, string relative) => new(baseUrl.TrimEnd('/') + "/" + relative);
 
@@ -119,13 +124,12 @@ public sealed class Fetcher : IDisposable
     /// <exception cref="RepoException">The server failed after all retries, or answered 404 when not allowed.</exception>
     public async Task<byte[]?> FetchBytesAsync(string baseUrl, string relative, bool allowMissing, long maxSize, CancellationToken ct)
     {
-        var uri = Combine(baseUrl, relative);
-        if (uri.IsFile)
-            return ReadLocal(uri.LocalPath, allowMissing, maxSize);
+        if (LocalPath(baseUrl, relative) is { } local)
+            return ReadLocal(local, allowMissing, maxSize);
         return await WithRetries(baseUrl, relative, allowMissing, async body =>
         {
             if (body.Length > maxSize)
-                throw new RepoException($"{uri}: response of {body.Length} bytes exceeds the limit of {maxSize}");
+                throw new RepoException($"{Combine(baseUrl, relative)}: response of {body.Length} bytes exceeds the limit of {maxSize}");
             byte[] data;
             if (body.Length is { } len)
             {
@@ -140,7 +144,7 @@ public sealed class Fetcher : IDisposable
                 while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
                 {
                     if (ms.Length + n > maxSize)
-                        throw new RepoException($"{uri}: response exceeds the limit of {maxSize} bytes");
+                        throw new RepoException($"{Combine(baseUrl, relative)}: response exceeds the limit of {maxSize} bytes");
                     ms.Write(buf, 0, n);
                 }
                 data = ms.ToArray();
@@ -153,12 +157,11 @@ public sealed class Fetcher : IDisposable
     /// <summary>Fetches a file to <paramref name="destination"/>; false for 404 when <paramref name="allowMissing"/>.</summary>
     public async Task<bool> FetchToFileAsync(string baseUrl, string relative, string destination, bool allowMissing, CancellationToken ct)
     {
-        var uri = Combine(baseUrl, relative);
-        if (uri.IsFile)
+        if (LocalPath(baseUrl, relative) is { } local)
         {
-            if (!File.Exists(uri.LocalPath))
-                return allowMissing ? false : throw new RepoException($"Couldn't find file {uri.LocalPath}");
-            File.Copy(uri.LocalPath, destination, overwrite: true);
+            if (!File.Exists(local))
+                return allowMissing ? false : throw new RepoException($"Couldn't find file {local}");
+            File.Copy(local, destination, overwrite: true);
             return true;
         }
         var ok = await WithRetries<object>(baseUrl, relative, allowMissing, async body =>
@@ -172,22 +175,21 @@ public sealed class Fetcher : IDisposable
     /// <summary>
     /// Fetches a file that is usually small. When it has at most <paramref name="memoryLimit"/>
     /// bytes (as the server announces it), the body is read into a pooled buffer and handed to
-    /// <paramref name="consume"/>, valid only during that call; otherwise it goes to
-    /// <paramref name="spillPath"/>.
+    /// <paramref name="consume"/>, valid only during that call; otherwise it goes to the file
+    /// <paramref name="spillPath"/> names (asked for only then).
     /// </summary>
-    /// <returns>True when the body went to <paramref name="consume"/>, false when it is in <paramref name="spillPath"/>.</returns>
-    public async Task<bool> FetchSmallOrSpillAsync(string baseUrl, string relative, string spillPath, long memoryLimit,
+    /// <returns>True when the body went to <paramref name="consume"/>, false when it is in the spill file.</returns>
+    public async Task<bool> FetchSmallOrSpillAsync(string baseUrl, string relative, Func<string> spillPath, long memoryLimit,
         Action<ArraySegment<byte>> consume, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(consume);
-        var uri = Combine(baseUrl, relative);
-        if (uri.IsFile)
-            return ConsumeLocal(uri.LocalPath, spillPath, memoryLimit, consume);
+        if (LocalPath(baseUrl, relative) is { } local)
+            return ConsumeLocal(local, spillPath(), memoryLimit, consume);
         var box = await WithRetries(baseUrl, relative, allowMissing: false, async body =>
         {
             if (body.Length is not { } len || len > memoryLimit)
             {
-                await CopyToFileAsync(body, spillPath, ct).ConfigureAwait(false);
+                await CopyToFileAsync(body, spillPath(), ct).ConfigureAwait(false);
                 return new StrongBox<ArraySegment<byte>>(default);
             }
             var rented = ArrayPool<byte>.Shared.Rent((int)Math.Max(len, 1));

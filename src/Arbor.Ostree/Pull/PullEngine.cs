@@ -324,11 +324,7 @@ public sealed class PullEngine : IDisposable
             throw new RepoException($"Commit {commit}: {failure}");
     }
 
-    internal static string ObjectRelPath(Checksum c, ObjectType type)
-    {
-        var hex = c.ToString();
-        return $"objects/{hex[..2]}/{hex[2..]}.{type.Extension(archive: true)}";
-    }
+    internal static string ObjectRelPath(Checksum c, ObjectType type) => c.ToObjectPath("objects", type.Extension(archive: true));
 
     private static void VerifyMetadata(Checksum expected, ObjectType type, byte[] bytes)
     {
@@ -413,22 +409,21 @@ public sealed class PullEngine : IDisposable
                 }
             }
             Interlocked.Increment(ref _requested);
-            var tmp = _repo.NewTmpPath("pull");
-            bool inMemory = false;
+            string? tmp = null;
             try
             {
                 long size = 0;
-                inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), tmp, 4 << 20,
+                bool inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), () => tmp = _repo.NewTmpPath("pull"), 4 << 20,
                     filez => size = _repo.ImportArchiveContent(filez, c), ct).ConfigureAwait(false);
                 if (!inMemory)
-                    size = _repo.ImportArchiveContent(tmp, c);
+                    size = _repo.ImportArchiveContent(tmp!, c);
                 Interlocked.Add(ref _contentWritten, size);
                 Interlocked.Increment(ref _contentFetched);
             }
             finally
             {
-                // Only a spilled (large) object ever created the temp file; most objects never touch it.
-                if (!inMemory)
+                // Only a spilled (large) object ever has a temp file; most objects never touch one.
+                if (tmp is not null)
                     File.Delete(tmp);
             }
         });

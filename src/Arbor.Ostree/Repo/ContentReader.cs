@@ -107,12 +107,8 @@ public sealed partial class Repository
     }
 
     /// <summary>Inflates raw-deflate data held in memory into exactly <paramref name="into"/>.</summary>
-    /// <exception cref="EndOfStreamException">The compressed data ends early.</exception>
-    internal static void InflateExactly(ArraySegment<byte> deflated, Span<byte> into)
-    {
-        using var z = new DeflateStream(new MemoryStream(deflated.Array!, deflated.Offset, deflated.Count, writable: false), CompressionMode.Decompress);
-        z.ReadExactly(into);
-    }
+    /// <exception cref="InvalidDataException">The compressed data is corrupt, short or too long.</exception>
+    internal static void InflateExactly(ArraySegment<byte> deflated, Span<byte> into) => RawInflate.Decompress(deflated, into);
 
     /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>
     /// <exception cref="RepoException">The object is missing or its header does not parse.</exception>

@@ -170,11 +170,15 @@ public sealed partial class Repository
     /// <summary>The checksum of a regular-file content object: SHA-256 of the length-prefixed bare header, then the data.</summary>
     internal static Checksum ContentChecksum(FileHeader header, ReadOnlySpan<byte> data)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // One hash context per thread: a pull hashes thousands of small objects on a few threads.
+        var hash = t_contentHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(FileHeader.LengthPrefixed(header.SerializeBare()));
         hash.AppendData(data);
         return Checksum.From(hash);
     }
+
+    [ThreadStatic]
+    private static IncrementalHash? t_contentHash;
 
     /// <summary>Writes in-memory data as the content object <paramref name="checksum"/> (already known) unless it exists.</summary>
     private Checksum WriteContentData(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum, bool checkExisting = true)

@@ -103,11 +103,7 @@ public sealed partial class Repository
     public string? CollectionId => Config.Get("core", "collection-id");
 
     /// <summary>The loose object path <c>objects/XX/YYYY….ext</c>.</summary>
-    public string ObjectPath(Checksum checksum, ObjectType type)
-    {
-        var hex = checksum.ToString();
-        return $"{ObjectsDir}/{hex.AsSpan(0, 2)}/{hex.AsSpan(2)}.{type.Extension(IsArchive)}";
-    }
+    public string ObjectPath(Checksum checksum, ObjectType type) => checksum.ToObjectPath(ObjectsDir, type.Extension(IsArchive));
 
     /// <summary>The loose object path of <paramref name="name"/>.</summary>
     public string ObjectPath(ObjectName name) => ObjectPath(name.Checksum, name.Type);
