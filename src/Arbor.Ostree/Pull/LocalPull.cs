@@ -252,9 +252,9 @@ public sealed class LocalPull
             }
             return true;
         }
-        // Archive to bare: small objects are read and inflated in memory (sameForm is false here).
+        // Archive to bare: objects up to WholeObjectLimit are read and inflated in memory (sameForm is false here).
         long inMemory = 0;
-        if (_source.TryReadArchiveContent(name.Checksum, Repository.SmallContentLimit, (header, data) =>
+        if (_source.TryReadArchiveContent(name.Checksum, Repository.WholeObjectLimit, (header, data) =>
         {
             _repo.WriteContentTrusted(header, data, name.Checksum);
             inMemory = data.Length;

@@ -413,7 +413,7 @@ public sealed class PullEngine : IDisposable
             try
             {
                 long size = 0;
-                bool inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), () => tmp = _repo.NewTmpPath("pull"), 4 << 20,
+                bool inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), () => tmp = _repo.NewTmpPath("pull"), Repository.WholeObjectLimit,
                     filez => size = _repo.ImportArchiveContent(filez, c), ct).ConfigureAwait(false);
                 if (!inMemory)
                     size = _repo.ImportArchiveContent(tmp!, c);

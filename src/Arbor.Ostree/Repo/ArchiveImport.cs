@@ -36,11 +36,11 @@ public sealed partial class Repository
         {
             throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
         }
-        if (!header.IsRegular || size > SmallContentLimit)
+        if (!header.IsRegular || size > WholeObjectLimit)
             return ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
                 _ => WriteRawObject(filez, expected, ObjectType.File));
 
-        // The common case of a pull: a small regular file, inflated once into a pooled buffer.
+        // The common case of a pull: a regular file inflated once, whole, into a pooled buffer.
         var data = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
         try
         {

@@ -73,6 +73,12 @@ public sealed partial class Repository
     /// <summary>Content up to this size is read into memory, hashed, and written only if new.</summary>
     internal const int SmallContentLimit = 1024 * 1024;
 
+    /// <summary>
+    /// Archive objects whose content is at most this size are imported whole (pull, pull-local):
+    /// one read, one inflate, one write; larger ones are streamed.
+    /// </summary>
+    internal const int WholeObjectLimit = 8 << 20;
+
     /// <summary>Stores a content object read from <paramref name="content"/> (null for symlinks).</summary>
     /// <param name="header">uid, gid, mode, symlink target and xattrs of the object.</param>
     /// <param name="content">The file data; exactly <paramref name="size"/> bytes are read.</param>
@@ -88,9 +94,13 @@ public sealed partial class Repository
     public Checksum WriteContentTrusted(FileHeader header, Stream? content, long size, Checksum checksum) =>
         WriteContent(header, content, size, checksum, trusted: true);
 
-    /// <summary>Stores in-memory regular-file data as the content object <paramref name="checksum"/> without hashing it (a trusted local source).</summary>
+    /// <summary>
+    /// Stores in-memory regular-file data as the content object <paramref name="checksum"/> without
+    /// hashing it (a trusted local source). The caller has found the object missing and does not
+    /// look again: should another writer store it meanwhile, both wrote the same content.
+    /// </summary>
     public Checksum WriteContentTrusted(FileHeader header, ReadOnlySpan<byte> data, Checksum checksum) =>
-        WriteContentData(header, data, checksum);
+        WriteContentData(header, data, checksum, checkExisting: false);
 
     private Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected, bool trusted)
     {

@@ -76,7 +76,7 @@ public class RepositoryTests
         var src = Repository.Create(tmp["src"], RepoMode.Archive);
         var repo = Repository.Create(tmp["r"], mode);
         var header = new FileHeader(1234, 5678, 0x81ED, "", [new Xattr("user.a"u8.ToArray(), "1"u8.ToArray())]);
-        foreach (var size in new[] { 0, 9_000, Repository.SmallContentLimit + 1 })
+        foreach (var size in new[] { 0, 9_000, Repository.SmallContentLimit + 1, Repository.WholeObjectLimit + 1 })
         {
             var data = new byte[size];
             new Random(size).NextBytes(data);
