@@ -19,7 +19,8 @@ namespace Arbor.Ostree.Pull;
 internal sealed class Http11Client : IDisposable
 {
     private const int BufferSize = 16 * 1024;
-    private readonly DnsEndPoint _endpoint;
+    private readonly EndPoint _endpoint;
+    private readonly string _hostPort;
     private readonly byte[] _pathPrefix;
     private readonly byte[] _requestTail;
     private readonly TimeSpan _timeout;
@@ -31,7 +32,9 @@ internal sealed class Http11Client : IDisposable
     {
         if (baseUri.Scheme != Uri.UriSchemeHttp)
             throw new ArgumentException($"{baseUri} is not an http:// URL", nameof(baseUri));
-        _endpoint = new DnsEndPoint(baseUri.IdnHost, baseUri.Port);
+        var host = baseUri.IdnHost.Trim('[', ']');
+        _endpoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, baseUri.Port) : new DnsEndPoint(host, baseUri.Port);
+        _hostPort = baseUri.Authority;
         _timeout = timeout;
         var basePath = baseUri.AbsolutePath.TrimEnd('/') + "/";
         _pathPrefix = Encoding.ASCII.GetBytes("GET " + basePath);
@@ -86,7 +89,7 @@ internal sealed class Http11Client : IDisposable
                     continue;
                 throw failure switch
                 {
-                    null => new IOException($"{_endpoint.Host}:{_endpoint.Port} closed the connection before answering"),
+                    null => new IOException($"{_hostPort} closed the connection before answering"),
                     OperationCanceledException => new IOException("timed out", failure),
                     IOException io => io,
                     _ => new IOException(failure.Message, failure),
@@ -147,7 +150,7 @@ internal sealed class Http11Client : IDisposable
         {
             socket.Dispose();
             ct.ThrowIfCancellationRequested();
-            throw new IOException($"Connecting to {_endpoint.Host}:{_endpoint.Port}: {(e is OperationCanceledException ? "timed out" : e.Message)}", e);
+            throw new IOException($"Connecting to {_hostPort}: {(e is OperationCanceledException ? "timed out" : e.Message)}", e);
         }
         return (new Connection(this, socket), false);
     }
@@ -213,12 +216,12 @@ internal sealed class Http11Client : IDisposable
                 while ((headEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
                 {
                     if (_end - _start == BufferSize)
-                        throw new IOException($"HTTP response headers from {_owner._endpoint.Host} exceed {BufferSize} bytes");
+                        throw new IOException($"HTTP response headers from {_owner._hostPort} exceed {BufferSize} bytes");
                     if (await FillAsync().ConfigureAwait(false) == 0)
                     {
                         if (_end == _start)
                             return null;
-                        throw new IOException($"{_owner._endpoint.Host} closed the connection in the middle of the response headers");
+                        throw new IOException($"{_owner._hostPort} closed the connection in the middle of the response headers");
                     }
                 }
                 var head = _buffer.AsSpan(_start, headEnd + 2);

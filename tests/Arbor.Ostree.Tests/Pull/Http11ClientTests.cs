@@ -196,6 +196,31 @@ public sealed class Http11ClientTests : IDisposable
     }
 
     [Fact]
+    public async Task HostNamesAndIPv6AddressesAreReached()
+    {
+        Serve(i => (Ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), false));
+        var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        using (var byName = new Http11Client(new Uri($"http://localhost:{port}/"), "arbor-test", [], TimeSpan.FromSeconds(5)))
+            Assert.Equal((200, "ok"), await Get(byName, "x"));
+        Assert.StartsWith($"GET /x HTTP/1.1\r\nHost: localhost:{port}\r\n", _requests[0], StringComparison.Ordinal);
+
+        // The IPv6 half needs a host with an IPv6 loopback (this machine and its CI have one).
+        if (!Socket.OSSupportsIPv6)
+            return;
+        using var v6 = new TcpListener(IPAddress.IPv6Loopback, 0);
+        v6.Start();
+        var accepted = v6.AcceptSocketAsync();
+        using var client = new Http11Client(new Uri($"http://[::1]:{((IPEndPoint)v6.LocalEndpoint).Port}/"), "arbor-test", [], TimeSpan.FromSeconds(5));
+        var get = Get(client, "y");
+        using var peer = await accepted;
+        var buf = new byte[1024];
+        int n = await peer.ReceiveAsync(buf, SocketFlags.None);
+        Assert.StartsWith("GET /y HTTP/1.1\r\nHost: [::1]:", Encoding.ASCII.GetString(buf, 0, n), StringComparison.Ordinal);
+        await peer.SendAsync(Ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nsix"), SocketFlags.None);
+        Assert.Equal((200, "six"), await get);
+    }
+
+    [Fact]
     public async Task ARefusedConnectionIsAnIOErrorNamingTheHost()
     {
         var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
