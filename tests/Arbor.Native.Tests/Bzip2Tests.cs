@@ -7,15 +7,6 @@ namespace Arbor.Native.Tests;
 
 public class Bzip2Tests
 {
-    private static byte[] Sample(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var b = new byte[n];
-        for (int i = 0; i < n; i++)
-            b[i] = (byte)(i % 89 < 50 ? 'a' + i % 11 : rng.Next(256));
-        return b;
-    }
-
     private static byte[] Bzip2Tool(byte[] data)
     {
         var psi = new ProcessStartInfo("bzip2", "-c") { RedirectStandardInput = true, RedirectStandardOutput = true };
@@ -52,7 +43,7 @@ public class Bzip2Tests
     [Fact]
     public void ReadsWhatBzip2Writes()
     {
-        var data = Sample(1_500_000, 1);
+        var data = TestData.Compressible(1_500_000, 1);
         Assert.Equal(data, Decompress(Bzip2Tool(data)));
         Assert.Empty(Decompress(Bzip2Tool([])));
     }
@@ -60,15 +51,15 @@ public class Bzip2Tests
     [Fact]
     public void ReadsConcatenatedStreams()
     {
-        var a = Sample(300_000, 2);
-        var b = Sample(200_000, 3);
+        var a = TestData.Compressible(300_000, 2);
+        var b = TestData.Compressible(200_000, 3);
         Assert.Equal([.. a, .. b], Decompress([.. Bzip2Tool(a), .. Bzip2Tool(b)]));
     }
 
     [Fact]
     public void CorruptAndTruncatedInputFail()
     {
-        var packed = Bzip2Tool(Sample(400_000, 4));
+        var packed = Bzip2Tool(TestData.Compressible(400_000, 4));
         var truncated = packed[..(packed.Length / 2)];
         Assert.Contains("unexpected end", Assert.Throws<CompressionException>(() => Decompress(truncated)).Message);
         var corrupt = (byte[])packed.Clone();

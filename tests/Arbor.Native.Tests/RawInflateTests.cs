@@ -24,15 +24,6 @@ public class RawInflateTests
         return ms.ToArray();
     }
 
-    private static byte[] Sample(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var b = new byte[n];
-        for (int i = 0; i < n; i++)
-            b[i] = (byte)(i % 89 < 50 ? 'a' + i % 11 : rng.Next(256));
-        return b;
-    }
-
     [Fact]
     public void LibdeflateIsUsedWhereTheSystemHasIt()
     {
@@ -49,7 +40,7 @@ public class RawInflateTests
         {
             foreach (var level in new[] { CompressionLevel.NoCompression, CompressionLevel.Fastest, CompressionLevel.SmallestSize })
             {
-                var data = Sample(size, size);
+                var data = TestData.Compressible(size, size);
                 var output = new byte[size];
                 inflate(Deflate(data, level), output);
                 Assert.Equal(data, output);
@@ -62,7 +53,7 @@ public class RawInflateTests
     public void WrongDataIsRefusedSayingWhy(string decoder)
     {
         var inflate = Decoder(decoder);
-        var data = Sample(50_000, 7);
+        var data = TestData.Compressible(50_000, 7);
         var deflated = Deflate(data, CompressionLevel.Optimal);
 
         var e = Assert.Throws<InvalidDataException>(() => inflate(deflated, new byte[data.Length + 1]));
@@ -83,7 +74,7 @@ public class RawInflateTests
         var gzip = "/bin/gzip";
         if (!File.Exists(gzip))
             gzip = "/usr/bin/gzip";
-        var data = Sample(300_000, 3);
+        var data = TestData.Compressible(300_000, 3);
         var psi = new ProcessStartInfo(gzip, "-9 -n -c") { RedirectStandardInput = true, RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var output = new MemoryStream();
