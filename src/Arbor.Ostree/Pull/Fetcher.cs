@@ -184,7 +184,7 @@ public sealed class Fetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(consume);
         if (LocalPath(baseUrl, relative) is { } local)
-            return ConsumeLocal(local, spillPath(), memoryLimit, consume);
+            return ConsumeLocal(local, spillPath, memoryLimit, consume);
         var box = await WithRetries(baseUrl, relative, allowMissing: false, async body =>
         {
             if (body.Length is not { } len || len > memoryLimit)
@@ -238,13 +238,13 @@ public sealed class Fetcher : IDisposable
         }
     }
 
-    private static bool ConsumeLocal(string path, string spillPath, long memoryLimit, Action<ArraySegment<byte>> consume)
+    private static bool ConsumeLocal(string path, Func<string> spillPath, long memoryLimit, Action<ArraySegment<byte>> consume)
     {
         using var handle = OpenLocal(path);
         long length = RandomAccess.GetLength(handle);
         if (length > memoryLimit)
         {
-            File.Copy(path, spillPath, overwrite: true);
+            File.Copy(path, spillPath(), overwrite: true);
             return false;
         }
         var rented = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
