@@ -64,6 +64,7 @@ public sealed class LocalPull
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _meta, _content, _linked, _done, _total;
     private long _written;
+    private readonly WritebackPacer _pacer;
 
     /// <summary>Prepares a pull from <paramref name="source"/> into <paramref name="repo"/>.</summary>
     public LocalPull(Repository repo, Repository source, LocalPullOptions options)
@@ -75,6 +76,7 @@ public sealed class LocalPull
         var b = LibC.LStat(repo.ObjectsDir);
         // Hard links need one filesystem and, like ostree, one owner (an untrusted source's files must not be shared).
         _sameDevice = a.Device == b.Device && a.Uid == b.Uid;
+        _pacer = new WritebackPacer(repo, enabled: !options.DisableFsync);
     }
 
     /// <summary>Runs the pull.</summary>
@@ -145,6 +147,7 @@ public sealed class LocalPull
             foreach (var c in pending)
                 File.Delete(_repo.CommitPartialPath(c));
         }
+        _pacer.Drain();
         if (!_options.DisableFsync)
             _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
@@ -261,6 +264,7 @@ public sealed class LocalPull
         }))
         {
             Interlocked.Add(ref _written, inMemory);
+            _pacer.Written(inMemory);
             return true;
         }
         var obj = _source.OpenContent(name.Checksum);
@@ -275,6 +279,7 @@ public sealed class LocalPull
         // ostree counts bytes written only when the object had to be rewritten in another form.
         if (!sameForm)
             Interlocked.Add(ref _written, obj.Size);
+        _pacer.Written(obj.Size);
         return true;
     }
 

@@ -94,6 +94,7 @@ public sealed class PullEngine : IDisposable
     private DeltaPull? _deltas;
     private int _metaFetched, _contentFetched, _metaLocal, _contentLocal, _requested;
     private long _contentWritten;
+    private readonly WritebackPacer _pacer;
 
     /// <summary>Prepares a pull from <paramref name="remote"/> into <paramref name="repo"/>.</summary>
     public PullEngine(Repository repo, Remote remote, PullOptions options)
@@ -103,6 +104,7 @@ public sealed class PullEngine : IDisposable
         _url = options.OverrideUrl ?? remote.Url;
         _contentUrl = options.OverrideUrl ?? remote.ContentUrl;
         _fetcher = new Fetcher(options.Fetcher);
+        _pacer = new WritebackPacer(repo);
         RemoteName = remote.Name;
         GpgVerify = remote.GpgVerify;
         if (options.Subpaths.Count > 0)
@@ -167,6 +169,7 @@ public sealed class PullEngine : IDisposable
         if (_options.DryRun)
             return Result(new Dictionary<string, Checksum>());
 
+        _pacer.Drain();
         _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
         {
@@ -418,6 +421,7 @@ public sealed class PullEngine : IDisposable
                 if (!inMemory)
                     size = _repo.ImportArchiveContent(tmp!, c);
                 Interlocked.Add(ref _contentWritten, size);
+                _pacer.Written(size);
                 Interlocked.Increment(ref _contentFetched);
             }
             finally
