@@ -23,8 +23,7 @@ public static unsafe class RawInflate
 #pragma warning disable CA1810 // the library is probed once; the fields must be set together
     static RawInflate()
     {
-        if (Environment.GetEnvironmentVariable("ARBOR_NO_LIBDEFLATE") is not null
-            || !NativeLibrary.TryLoad("libdeflate.so.0", out var lib)
+        if (!NativeLibrary.TryLoad("libdeflate.so.0", out var lib)
             || !NativeLibrary.TryGetExport(lib, "libdeflate_alloc_decompressor", out var alloc)
             || !NativeLibrary.TryGetExport(lib, "libdeflate_deflate_decompress", out var decompress))
             return;

@@ -45,12 +45,7 @@ public readonly struct Checksum : IEquatable<Checksum>, IComparable<Checksum>
     }
 
     /// <summary>Lower-case hex, 64 characters.</summary>
-    public override string ToString()
-    {
-        Span<byte> b = stackalloc byte[ByteLength];
-        CopyTo(b);
-        return Convert.ToHexStringLower(b);
-    }
+    public override string ToString() => string.Create(64, this, static (span, checksum) => checksum.FormatHex(span));
 
     /// <summary>Writes the 64 lower-case hex characters of <see cref="ToString"/> into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 64 characters.</exception>

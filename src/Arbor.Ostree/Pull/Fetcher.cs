@@ -184,7 +184,18 @@ public sealed class Fetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(consume);
         if (LocalPath(baseUrl, relative) is { } local)
-            return ConsumeLocal(local, spillPath, memoryLimit, consume);
+        {
+            var fi = new FileInfo(local);
+            if (!fi.Exists)
+                throw new RepoException($"Couldn't find file {local}");
+            if (fi.Length > memoryLimit)
+            {
+                File.Copy(local, spillPath(), overwrite: true);
+                return false;
+            }
+            consume(File.ReadAllBytes(local));
+            return true;
+        }
         var box = await WithRetries(baseUrl, relative, allowMissing: false, async body =>
         {
             if (body.Length is not { } len || len > memoryLimit)
@@ -235,42 +246,6 @@ public sealed class Fetcher : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buf);
-        }
-    }
-
-    private static bool ConsumeLocal(string path, Func<string> spillPath, long memoryLimit, Action<ArraySegment<byte>> consume)
-    {
-        using var handle = OpenLocal(path);
-        long length = RandomAccess.GetLength(handle);
-        if (length > memoryLimit)
-        {
-            File.Copy(path, spillPath(), overwrite: true);
-            return false;
-        }
-        var rented = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
-        try
-        {
-            int got = 0, n;
-            while (got < length && (n = RandomAccess.Read(handle, rented.AsSpan(got, (int)length - got), got)) > 0)
-                got += n;
-            consume(new ArraySegment<byte>(rented, 0, got));
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenLocal(string path)
-    {
-        try
-        {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new RepoException($"Couldn't find file {path}");
         }
     }
 

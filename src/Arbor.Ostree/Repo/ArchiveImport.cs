@@ -47,9 +47,9 @@ public sealed partial class Repository
             var content = data.AsSpan(0, (int)size);
             try
             {
-                InflateExactly(filez[dataOffset..], content);
+                Native.RawInflate.Decompress(filez.AsSpan(dataOffset), content);
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            catch (InvalidDataException e)
             {
                 throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
             }

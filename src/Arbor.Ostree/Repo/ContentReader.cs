@@ -75,7 +75,7 @@ public sealed partial class Repository
             if (header.IsSymlink || size > (ulong)limit)
                 return false;
             data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
-            InflateExactly(new ArraySegment<byte>(file, dataOffset, got - dataOffset), data.AsSpan(0, (int)size));
+            RawInflate.Decompress(file.AsSpan(dataOffset, got - dataOffset), data.AsSpan(0, (int)size));
             action(header, data.AsSpan(0, (int)size));
             return true;
         }
@@ -105,10 +105,6 @@ public sealed partial class Repository
         dataOffset = 8 + (int)len;
         return FileHeader.ParseArchive(filez.AsMemory(8, (int)len), out size);
     }
-
-    /// <summary>Inflates raw-deflate data held in memory into exactly <paramref name="into"/>.</summary>
-    /// <exception cref="InvalidDataException">The compressed data is corrupt, short or too long.</exception>
-    internal static void InflateExactly(ArraySegment<byte> deflated, Span<byte> into) => RawInflate.Decompress(deflated, into);
 
     /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>
     /// <exception cref="RepoException">The object is missing or its header does not parse.</exception>
