@@ -266,6 +266,6 @@ public static class UpdateDeployment
         var repo = host.Sysroot.Repo;
         if (repo.ResolveRev(oldRefspec, allowMissing: true) is null)
             return;
-        repo.SetRef(remote, branch, null);
+        repo.SetRefImmediate(remote, branch, null);
     }
 }

@@ -166,10 +166,7 @@ internal static class AdminDeployVerb
         up.Pull(synthetic: false, allowOlder: true);
         up.Deploy();
         ctx.Out.WriteLine($"Deleting ref '{originRemote ?? "(null)"}:{originRef}'");
-        if (originRemote is null)
-            s.Repo.SetRef(null, originRef, null);
-        else if (File.Exists(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef)))
-            File.Delete(Path.Combine(s.Repo.Path, "refs/remotes", originRemote, originRef));
+        s.Repo.SetRefImmediate(originRemote, originRef, null);
         return 0;
     }
 }

@@ -3,7 +3,6 @@
 using System.Globalization;
 using Arbor.Ostree.Commits;
 using Arbor.Ostree.GVariant;
-using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Cli.Ostree;
@@ -47,129 +46,61 @@ internal sealed class CommitVerb : OstreeVerb
     public override int Run(VerbContext ctx)
     {
         var a = ctx.Args;
-        var branch = a.Get("branch");
-        bool orphan = a.Has("orphan");
-        if (branch is null && !orphan)
-            throw new RepoException("A branch must be specified with --branch, or use --orphan");
-        if (a.Has("canonical-permissions") && (a.GetInt("owner-uid", -1) > 0 || a.GetInt("owner-gid", -1) > 0))
-            throw new RepoException("Cannot specify both --canonical-permissions and non-zero --owner-uid");
-        var repo = ctx.Repo;
-
-        ulong? timestamp = a.Get("timestamp") is { } ts ? ParseTimestamp(ts) : null;
-        var body = a.Get("body") ?? (a.Get("body-file") is { } bf ? File.ReadAllText(bf) : "");
-
-        using var repoLock = RepoLock.Acquire(repo, exclusive: false);
-        Checksum? parent = null;
-        if (a.Get("parent") is { } p)
-            parent = p == "none" ? null : Checksum.Parse(p);
-        else if (!orphan)
-            parent = repo.ResolveRev(branch!, allowMissing: true);
-
-        var metadata = new List<KeyValuePair<string, GVariantValue>>();
-        foreach (var kv in a.GetAll("add-metadata-string"))
-            metadata.Add(ParseKeyValue(kv));
-        foreach (var key in a.GetAll("keep-metadata"))
-        {
-            if (parent is null)
-                throw new RepoException("Either --branch or --parent must be specified when using --keep-metadata");
-            var value = repo.LoadCommit(parent.Value).GetMetadata(key) ?? throw new RepoException($"Missing metadata key '{key}' from commit '{parent}'");
-            metadata.Add(new(key, value));
-        }
-
-        var modifier = new CommitModifier
-        {
-            OwnerUid = a.GetInt("owner-uid", -1),
-            OwnerGid = a.GetInt("owner-gid", -1),
-            CanonicalPermissions = a.Has("canonical-permissions"),
-            SkipXattrs = a.Has("no-xattrs"),
-            LinkCheckoutSpeedup = a.Has("link-checkout-speedup"),
-        };
-        var trees = a.GetAll("tree").ToList();
-        if (trees.Count == 0)
-            trees.Add("dir=" + (a.Positional.Count > 0 ? a.Positional[0] : "."));
-
-        var mtree = new MutableTree();
-        foreach (var spec in trees)
-        {
-            int eq = spec.IndexOf('=');
-            if (eq < 0)
-                throw new RepoException($"Missing type in tree specification '{spec}'");
-            var kind = spec[..eq];
-            var arg = spec[(eq + 1)..];
-            switch (kind)
-            {
-                case "dir":
-                    new DirectoryImporter(repo, modifier).Import(arg, mtree);
-                    break;
-                case "tar":
-                    TarImporter.Import(repo, arg == "-" ? Console.OpenStandardInput() : OpenTar(arg), mtree, modifier, a.Has("tar-autocreate-parents"));
-                    break;
-                case "ref":
-                    {
-                        var c = repo.ResolveRev(arg)!.Value;
-                        var commit = repo.LoadCommit(c);
-                        MutableTree.LoadInto(repo, mtree, commit.RootTree, commit.RootMeta);
-                        break;
-                    }
-                default:
-                    throw new RepoException($"Invalid tree type specification '{kind}'");
-            }
-        }
-
-        var defaultMeta = mtree.MetaChecksum ?? CommitWriter.WriteDefaultDirMeta(repo);
-        var root = mtree.Write(repo, defaultMeta);
-        if (a.Has("skip-if-unchanged") && parent is not null)
-        {
-            var pc = repo.LoadCommit(parent.Value);
-            if (pc.RootTree == root.Tree && pc.RootMeta == root.Meta)
-            {
-                ctx.Out.WriteLine(parent.Value);
-                return 0;
-            }
-        }
-
-        if (!a.Has("no-bindings"))
-        {
-            var refs = new List<string>();
-            if (branch is not null)
-                refs.Add(branch);
-            refs.AddRange(a.GetAll("bind-ref"));
-            refs.Sort(string.CompareOrdinal);
-            metadata.Add(new("ostree.ref-binding", GVariantValue.StrArray(refs)));
-            if (repo.CollectionId is { } cid && !metadata.Any(m => m.Key == "ostree.collection-binding"))
-                metadata.Add(new("ostree.collection-binding", GVariantValue.Str(cid)));
-        }
-
-        var request = new CommitRequest
-        {
-            Parent = parent,
-            Subject = a.Get("subject") ?? "",
-            Body = body,
-            Timestamp = timestamp,
-            Metadata = metadata,
-        };
-        var commitObj = new Arbor.Ostree.Objects.Commit(request.Metadata, request.Parent, request.Subject, request.Body,
-            request.Timestamp ?? CommitWriter.DefaultTimestamp(), root.Tree, root.Meta);
-        var checksum = repo.WriteMetadata(ObjectType.Commit, commitObj.Serialize());
-
-        var detached = a.GetAll("add-detached-metadata-string").Select(ParseKeyValue).ToList();
-        if (detached.Count > 0)
-            repo.WriteDetachedMetadata(checksum, CommitWriter.SerializeMetadata(detached));
-        foreach (var key in a.GetAll("gpg-sign"))
-            Arbor.Ostree.Signing.GpgSigning.SignCommit(repo, checksum, key, a.Get("gpg-homedir"));
         if (a.GetAll("sign").Any() && (a.Get("sign-type") ?? "ed25519") != "ed25519")
             throw new RepoException($"Requested signature type is not implemented: {a.Get("sign-type")}");
-        foreach (var key in a.GetAll("sign"))
-            Arbor.Ostree.Signing.Ed25519Signing.SignCommit(repo, checksum, Arbor.Ostree.Signing.Ed25519Keys.ParseSecret(key));
+        var trees = new List<TreeSource>();
+        foreach (var tree in a.GetAll("tree"))
+        {
+            int eq = tree.IndexOf('=');
+            if (eq < 0)
+                throw new RepoException($"Missing type in tree specification '{tree}'");
+            var arg = tree[(eq + 1)..];
+            trees.Add(tree[..eq] switch
+            {
+                "dir" => new TreeSource.Dir(arg),
+                "tar" => new TreeSource.Tar(arg == "-" ? Console.OpenStandardInput() : OpenTar(arg), a.Has("tar-autocreate-parents")),
+                "ref" => new TreeSource.Ref(arg),
+                var kind => throw new RepoException($"Invalid tree type specification '{kind}'"),
+            });
+        }
+        if (trees.Count == 0)
+            trees.Add(new TreeSource.Dir(a.Positional.Count > 0 ? a.Positional[0] : "."));
 
-        repo.SyncFilesystem();
-        if (branch is not null)
-            repo.SetRef(null, branch, checksum);
-
+        var spec = new CommitSpec
+        {
+            Branch = a.Get("branch"),
+            Orphan = a.Has("orphan"),
+            Parent = a.Get("parent"),
+            Trees = trees,
+            Modifier = new CommitModifier
+            {
+                OwnerUid = a.GetInt("owner-uid", -1),
+                OwnerGid = a.GetInt("owner-gid", -1),
+                CanonicalPermissions = a.Has("canonical-permissions"),
+                SkipXattrs = a.Has("no-xattrs"),
+                LinkCheckoutSpeedup = a.Has("link-checkout-speedup"),
+            },
+            Subject = a.Get("subject") ?? "",
+            Body = a.Get("body") ?? (a.Get("body-file") is { } bf ? File.ReadAllText(bf) : ""),
+            Timestamp = a.Get("timestamp") is { } ts ? ParseTimestamp(ts) : null,
+            Metadata = a.GetAll("add-metadata-string").Select(ParseKeyValue).ToList(),
+            KeepMetadata = a.GetAll("keep-metadata").ToList(),
+            DetachedMetadata = a.GetAll("add-detached-metadata-string").Select(ParseKeyValue).ToList(),
+            NoBindings = a.Has("no-bindings"),
+            BindRefs = a.GetAll("bind-ref").ToList(),
+            SkipIfUnchanged = a.Has("skip-if-unchanged"),
+            GpgKeys = a.GetAll("gpg-sign").ToList(),
+            GpgHomedir = a.Get("gpg-homedir"),
+            SignKeys = a.GetAll("sign").ToList(),
+            DisableFsync = a.Get("fsync") is "false" or "no" or "0",
+        };
+        CommitOutcome outcome;
+        using (var bar = ProgressLine.Start(ctx))
+            outcome = RepoCommit.Run(ctx.Repo, spec, bar);
         if (a.Has("table-output"))
-            ctx.Out.WriteLine($"Commit: {checksum}");
+            ctx.Out.WriteLine($"Commit: {outcome.Checksum}");
         else
-            ctx.Out.WriteLine(checksum);
+            ctx.Out.WriteLine(outcome.Checksum);
         return 0;
     }
 

@@ -69,6 +69,7 @@ internal sealed class PullVerb : OstreeVerb
         {
             Refs = refs,
             Depth = a.GetInt("depth", 0),
+            DisableFsync = a.Has("disable-fsync"),
             CommitMetadataOnly = a.Has("commit-metadata-only"),
             Subpaths = a.GetAll("subpath"),
             Mirror = a.Has("mirror"),

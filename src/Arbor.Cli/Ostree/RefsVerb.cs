@@ -34,7 +34,7 @@ internal sealed class RefsVerb : OstreeVerb
             if (!args.Has("force") && repo.ResolveRev(newRef, allowMissing: true) is not null && repo.ListRefs().Any(r => r.Refspec == newRef))
                 throw new RepoException($"--create specified but ref {newRef} already exists");
             repo.LoadCommit(target);
-            repo.SetRef(remote, name, target);
+            repo.SetRefImmediate(remote, name, target);
             return 0;
         }
         var refs = repo.ListRefs(includeRemotes: true);
@@ -47,9 +47,10 @@ internal sealed class RefsVerb : OstreeVerb
         {
             if (prefix is null)
                 throw new UsageException("At least one PREFIX is required when deleting refs");
-            using var _ = RepoLock.Acquire(repo, exclusive: false);
+            using var txn = RepoTransaction.Prepare(repo);
             foreach (var r in refs)
-                repo.SetRef(r.Remote, r.Name, null);
+                txn.SetRef(r.Remote, r.Name, null);
+            txn.Commit();
             return 0;
         }
         foreach (var r in refs)

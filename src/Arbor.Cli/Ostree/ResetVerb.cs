@@ -20,9 +20,8 @@ internal sealed class ResetVerb : OstreeVerb
         if (!repo.ListRefs(includeRemotes: true).Any(r => r.Refspec == refName))
             throw new RepoException($"Invalid ref '{refName}'");
         var target = repo.ResolveRev(ctx.Args.Positional[1])!.Value;
-        using var _ = RepoLock.Acquire(repo, exclusive: false);
         var (remote, name) = Repository.ParseRefspec(refName);
-        repo.SetRef(remote, name, target);
+        repo.SetRefImmediate(remote, name, target);
         return 0;
     }
 }

@@ -201,9 +201,9 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             // No key named anywhere and none installed system-wide: like ostree, apply without verifying.
             verifier = null;
         }
-        using var _ = RepoLock.Acquire(repo, exclusive: false);
+        using var txn = RepoTransaction.Prepare(repo);
         DeltaApplier.ApplyOffline(repo, path, verifier);
-        repo.SyncFilesystem();
+        txn.Commit();
         return 0;
     }
 

@@ -75,6 +75,9 @@ public sealed class DirectoryImporter
         _modifier = modifier.For(repo.Mode);
     }
 
+    /// <summary>Counts written files (and their bytes) for progress, when set.</summary>
+    public ProgressCounter? Progress { get; init; }
+
     /// <summary>Number of content objects processed by the last import.</summary>
     public int FilesProcessed { get; private set; }
 
@@ -92,10 +95,15 @@ public sealed class DirectoryImporter
         var jobs = new List<FileJob>();
         var byInode = new Dictionary<(ulong, ulong), FileJob>();
         Scan(full, st, into, jobs, byInode);
+        Progress?.Begin("Committing", jobs.Count);
 
         try
         {
-            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, job => job.Result = WriteFile(job));
+            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, job =>
+            {
+                job.Result = WriteFile(job);
+                Progress?.Add(1, (long)job.Stat.Size);
+            });
         }
         catch (AggregateException e)
         {

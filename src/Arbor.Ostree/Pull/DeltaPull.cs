@@ -120,14 +120,16 @@ internal sealed class DeltaPull
         (ulong)Interlocked.Read(ref _fetchedSize), (ulong)_totalSize, (ulong)_totalUsize);
 
     /// <summary>Pulls <paramref name="to"/> for ref <paramref name="refName"/> through a static delta when one fits.</summary>
+    /// <param name="txn">The pull's transaction: marks the commit partial while its objects arrive.</param>
     /// <param name="refName">The wanted ref (its current local value is the natural delta start).</param>
     /// <param name="to">The commit the ref should point to.</param>
     /// <param name="verify">Checks the to-commit's signatures (commit, commit bytes, detached metadata); throws on failure.</param>
     /// <param name="fetchContent">Fetches one content object the ordinary way (fallback objects).</param>
     /// <param name="ct">Cancels the pull.</param>
-    public async Task<DeltaOutcome> PullAsync(string refName, Checksum to, Action<Checksum, byte[], byte[]?> verify,
+    public async Task<DeltaOutcome> PullAsync(RepoTransaction txn, string refName, Checksum to, Action<Checksum, byte[], byte[]?> verify,
         Func<Checksum, CancellationToken, Task> fetchContent, CancellationToken ct)
     {
+        _txn = txn;
         _requestsForThisCommit = 0;
         var outcome = await ChooseAndPullAsync(refName, to, verify, fetchContent, ct).ConfigureAwait(false);
         if (outcome == DeltaOutcome.Applied)
@@ -232,7 +234,6 @@ internal sealed class DeltaPull
             return DeltaOutcome.Applied;
         CheckFreeSpace();
 
-        var marker = Path.Combine(_repo.Path, "state", to + ".commitpartial");
         if (!_repo.HasObject(to, ObjectType.Commit))
         {
             byte[]? detached = sb.GetMetadata($"{relDir}/commitmeta")?.Serialize();
@@ -243,8 +244,7 @@ internal sealed class DeltaPull
                 _requestsForThisCommit++;
             }
             verify(to, commitBytes, detached);
-            Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-            File.WriteAllBytes(marker, []);
+            _txn!.MarkCommitPartial(to);
             if (detached is not null)
                 _repo.WriteDetachedMetadata(to, detached);
             _repo.WriteMetadata(ObjectType.Commit, commitBytes);
@@ -275,7 +275,7 @@ internal sealed class DeltaPull
             }
             throw;
         }
-        File.Delete(marker);
+        _txn!.MarkCommitComplete(to);
         return DeltaOutcome.Applied;
     }
 
@@ -402,7 +402,9 @@ internal sealed class DeltaPull
         }
     }
 
-    private bool IsPartial(Checksum c) => File.Exists(Path.Combine(_repo.Path, "state", c + ".commitpartial"));
+    private bool IsPartial(Checksum c) => _txn!.IsPartial(c);
+
+    private RepoTransaction? _txn;
 
     private void AddIndex(byte[] index, Checksum to)
     {

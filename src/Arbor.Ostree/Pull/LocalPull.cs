@@ -64,7 +64,7 @@ public sealed class LocalPull
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _meta, _content, _linked, _done, _total;
     private long _written;
-    private readonly WritebackPacer _pacer;
+    private RepoTransaction? _txn;
 
     /// <summary>Prepares a pull from <paramref name="source"/> into <paramref name="repo"/>.</summary>
     public LocalPull(Repository repo, Repository source, LocalPullOptions options)
@@ -76,7 +76,6 @@ public sealed class LocalPull
         var b = LibC.LStat(repo.ObjectsDir);
         // Hard links need one filesystem and, like ostree, one owner (an untrusted source's files must not be shared).
         _sameDevice = a.Device == b.Device && a.Uid == b.Uid;
-        _pacer = new WritebackPacer(repo, enabled: !options.DisableFsync);
     }
 
     /// <summary>Runs the pull.</summary>
@@ -84,7 +83,12 @@ public sealed class LocalPull
     public LocalPullResult Run()
     {
         var wanted = ResolveWanted();
-        using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
+        using var txn = RepoTransaction.Prepare(_repo, new TransactionOptions
+        {
+            DisableFsync = _options.DisableFsync,
+            AllowPartialTargets = _options.CommitMetadataOnly,
+        });
+        _txn = txn;
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
 
         // Commits along each parent chain, newest first, each once.
@@ -117,10 +121,7 @@ public sealed class LocalPull
             if (have)
                 continue;
             pending.Add(c);
-            var marker = _repo.CommitPartialPath(c);
-            Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-            if (!File.Exists(marker))
-                File.WriteAllBytes(marker, []);
+            txn.MarkCommitPartial(c);
             if (_options.CommitMetadataOnly)
                 objects.Add(new ObjectName(c, ObjectType.Commit));
             else
@@ -145,16 +146,14 @@ public sealed class LocalPull
         if (!_options.CommitMetadataOnly)
         {
             foreach (var c in pending)
-                File.Delete(_repo.CommitPartialPath(c));
+                txn.MarkCommitComplete(c);
         }
-        _pacer.Drain();
-        if (!_options.DisableFsync)
-            _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
         {
             if (!Checksum.TryParse(name, out _))
-                _repo.SetRef(_options.Remote, name, commit);
+                txn.SetRef(_options.Remote, name, commit);
         }
+        txn.Commit();
         if (_options.Progress is not null)
             ReportProgress();
         return new LocalPullResult(_meta, _content, _written, _linked, wanted);
@@ -264,7 +263,7 @@ public sealed class LocalPull
         }))
         {
             Interlocked.Add(ref _written, inMemory);
-            _pacer.Written(inMemory);
+            _txn!.Pacer.Written(inMemory);
             return true;
         }
         var obj = _source.OpenContent(name.Checksum);
@@ -279,7 +278,7 @@ public sealed class LocalPull
         // ostree counts bytes written only when the object had to be rewritten in another form.
         if (!sameForm)
             Interlocked.Add(ref _written, obj.Size);
-        _pacer.Written(obj.Size);
+        _txn!.Pacer.Written(obj.Size);
         return true;
     }
 

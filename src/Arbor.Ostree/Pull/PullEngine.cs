@@ -42,6 +42,9 @@ public sealed record PullOptions
     /// <summary>Fetcher settings.</summary>
     public FetcherOptions Fetcher { get; init; } = new();
 
+    /// <summary>Skip the filesystem syncs before refs move (<c>--disable-fsync</c>).</summary>
+    public bool DisableFsync { get; init; }
+
     /// <summary>Never use static deltas (<c>--disable-static-deltas</c>).</summary>
     public bool DisableStaticDeltas { get; init; }
 
@@ -94,7 +97,7 @@ public sealed class PullEngine : IDisposable
     private DeltaPull? _deltas;
     private int _metaFetched, _contentFetched, _metaLocal, _contentLocal, _requested;
     private long _contentWritten;
-    private readonly WritebackPacer _pacer;
+    private RepoTransaction? _txn;
 
     /// <summary>Prepares a pull from <paramref name="remote"/> into <paramref name="repo"/>.</summary>
     public PullEngine(Repository repo, Remote remote, PullOptions options)
@@ -104,7 +107,6 @@ public sealed class PullEngine : IDisposable
         _url = options.OverrideUrl ?? remote.Url;
         _contentUrl = options.OverrideUrl ?? remote.ContentUrl;
         _fetcher = new Fetcher(options.Fetcher);
-        _pacer = new WritebackPacer(repo);
         RemoteName = remote.Name;
         GpgVerify = remote.GpgVerify;
         if (options.Subpaths.Count > 0)
@@ -151,7 +153,12 @@ public sealed class PullEngine : IDisposable
 
         var wanted = await ResolveWantedAsync(summary, ct).ConfigureAwait(false);
         _deltas = DeltaPull.Create(_repo, _fetcher, _url, _contentUrl, RemoteName, _options, summary, remoteConfig, SummaryVerifier is not null);
-        using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
+        using var txn = RepoTransaction.Prepare(_repo, new TransactionOptions
+        {
+            DisableFsync = _options.DisableFsync,
+            AllowPartialTargets = _subpaths is not null || _options.CommitMetadataOnly,
+        });
+        _txn = txn;
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
 
         var done = new HashSet<Checksum>();
@@ -160,7 +167,7 @@ public sealed class PullEngine : IDisposable
             if (!done.Add(commit))
                 continue;
             var outcome = _deltas is null ? DeltaOutcome.UseObjects
-                : await _deltas.PullAsync(name, commit, VerifyIfRequired, EnsureContentAsync, ct).ConfigureAwait(false);
+                : await _deltas.PullAsync(txn, name, commit, VerifyIfRequired, EnsureContentAsync, ct).ConfigureAwait(false);
             if (outcome == DeltaOutcome.UseObjects)
                 await PullCommitAsync(commit, _options.Depth, isParent: false, ct).ConfigureAwait(false);
             else if (outcome == DeltaOutcome.Applied && !_options.DryRun)
@@ -169,24 +176,17 @@ public sealed class PullEngine : IDisposable
         if (_options.DryRun)
             return Result(new Dictionary<string, Checksum>());
 
-        _pacer.Drain();
-        _repo.SyncFilesystem();
         foreach (var (name, commit) in wanted)
         {
-            if (_commitIds.Contains(name))
-                continue;
-            if (_options.Mirror)
-                _repo.SetRef(null, name, commit);
-            else
-                _repo.SetRef(RemoteName, name, commit);
+            if (!_commitIds.Contains(name))
+                txn.SetRef(_options.Mirror ? null : RemoteName, name, commit);
         }
         if (_options.Mirror && _options.Refs.Count == 0 && summaryBytes is not null)
         {
-            AtomicFile.WriteAllBytes(Path.Combine(_repo.Path, "summary"), summaryBytes, _repo.Fsync);
             var sig = await _fetcher.FetchBytesAsync(_url, "summary.sig", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
-            if (sig is not null)
-                AtomicFile.WriteAllBytes(Path.Combine(_repo.Path, "summary.sig"), sig, _repo.Fsync);
+            txn.ReplaceSummary(summaryBytes, sig);
         }
+        txn.Commit();
         if (_options.Progress is not null)
             ReportProgress();
         return Result(wanted);
@@ -251,29 +251,25 @@ public sealed class PullEngine : IDisposable
         return wanted;
     }
 
-    private string PartialMarker(Checksum c) => Path.Combine(_repo.Path, "state", c + ".commitpartial");
-
     private async Task PullCommitAsync(Checksum commit, int depth, bool isParent, CancellationToken ct)
     {
-        var marker = PartialMarker(commit);
+        var txn = _txn!;
         bool haveCommit = _repo.HasObject(commit, ObjectType.Commit);
-        bool partial = File.Exists(marker);
+        bool partial = txn.IsPartial(commit);
         if (haveCommit && !partial && _subpaths is null && !_options.CommitMetadataOnly)
         {
             // Complete locally: only the requested history depth may still be missing.
             await PullParentsAsync(_repo.LoadCommit(commit), depth, ct).ConfigureAwait(false);
             return;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-        if (!partial)
-            File.WriteAllBytes(marker, []);
+        txn.MarkCommitPartial(commit);
 
         if (!haveCommit)
         {
             var bytes = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(commit, ObjectType.Commit), allowMissing: isParent, MaxMetadataSize, ct).ConfigureAwait(false);
             if (bytes is null)
             {
-                File.Delete(marker);
+                txn.ForgetPartialCommit(commit);
                 return;
             }
             var detached = await _fetcher.FetchBytesAsync(_url, ObjectRelPath(commit, ObjectType.CommitMeta), allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
@@ -296,7 +292,7 @@ public sealed class PullEngine : IDisposable
         {
             await WalkAsync(c.RootTree, c.RootMeta, "/", ct).ConfigureAwait(false);
             if (_subpaths is null)
-                File.Delete(marker);
+                txn.MarkCommitComplete(commit);
         }
         await PullParentsAsync(c, depth, ct).ConfigureAwait(false);
     }
@@ -421,7 +417,7 @@ public sealed class PullEngine : IDisposable
                 if (!inMemory)
                     size = _repo.ImportArchiveContent(tmp!, c);
                 Interlocked.Add(ref _contentWritten, size);
-                _pacer.Written(size);
+                _txn!.Pacer.Written(size);
                 Interlocked.Increment(ref _contentFetched);
             }
             finally

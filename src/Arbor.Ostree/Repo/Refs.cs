@@ -143,32 +143,47 @@ public sealed partial class Repository
         return match;
     }
 
-    /// <summary>Points a ref at a commit (or deletes it when <paramref name="target"/> is null), atomically.</summary>
-    public void SetRef(string? remote, string name, Checksum? target)
+    /// <summary>
+    /// Points a ref at a commit (or deletes it when <paramref name="target"/> is null) in a
+    /// transaction of its own (<c>ostree_repo_set_ref_immediate</c>): the commit must be complete.
+    /// </summary>
+    public void SetRefImmediate(string? remote, string name, Checksum? target)
     {
-        ValidateRefName(name);
+        using var txn = RepoTransaction.Prepare(this);
+        txn.SetRef(remote, name, target);
+        txn.Commit();
+    }
+
+    /// <summary>Validates a remote name as ostree does.</summary>
+    public static void ValidateRemoteName(string remote)
+    {
+        if (remote.Length == 0 || remote.Contains('/') || remote is "." or "..")
+            throw new RepoException($"Invalid remote name {remote}");
+    }
+
+    // The only writers of ref files; RepoTransaction calls them after the objects are durable.
+    internal void WriteRefFile(string? remote, string name, Checksum? target, bool fsync)
+    {
         var path = RefPath(remote, name);
         if (target is null)
         {
-            if (File.Exists(path))
-                File.Delete(path);
+            PathRemoval.DeleteFileIfExists(path);
             return;
         }
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        AtomicFile.WriteAllText(path, target.Value + "\n", Fsync);
+        AtomicFile.WriteAllText(path, target.Value + "\n", fsync);
     }
 
-    /// <summary>Sets or deletes a mirror ref (<c>refs/mirrors/COLLECTION/NAME</c> style paths).</summary>
-    public void SetMirrorRef(string relative, Checksum? target)
+    internal void WriteMirrorRefFile(string relative, Checksum? target, bool fsync)
     {
         var path = System.IO.Path.Combine(RefsDir, "mirrors", relative);
         if (target is null)
         {
-            File.Delete(path);
+            PathRemoval.DeleteFileIfExists(path);
             return;
         }
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        AtomicFile.WriteAllText(path, target.Value + "\n", Fsync);
+        AtomicFile.WriteAllText(path, target.Value + "\n", fsync);
     }
 
     /// <summary>Lists local refs (and remote refs when asked), sorted by refspec.</summary>
@@ -212,5 +227,16 @@ public sealed partial class Repository
             if (target is not null)
                 into.Add(new RefEntry(remote, name, target.Value));
         }
+    }
+
+    // summary and summary.sig change together: the signature is replaced or removed with the summary.
+    internal void WriteSummaryFiles(byte[] summary, byte[]? signature, bool fsync)
+    {
+        AtomicFile.WriteAllBytes(System.IO.Path.Combine(Path, "summary"), summary, fsync);
+        var sig = System.IO.Path.Combine(Path, "summary.sig");
+        if (signature is null)
+            PathRemoval.DeleteFileIfExists(sig);
+        else
+            AtomicFile.WriteAllBytes(sig, signature, fsync);
     }
 }

@@ -107,10 +107,10 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
     /// <summary>Writes <c>summary</c> atomically and removes a stale <c>summary.sig</c>.</summary>
     public void WriteTo(Repository repo)
     {
-        AtomicFile.WriteAllBytes(System.IO.Path.Combine(repo.Path, "summary"), Serialize(), repo.Fsync);
-        var sig = System.IO.Path.Combine(repo.Path, "summary.sig");
-        if (File.Exists(sig))
-            File.Delete(sig);
+        ArgumentNullException.ThrowIfNull(repo);
+        using var txn = RepoTransaction.Prepare(repo);
+        txn.ReplaceSummary(Serialize(), signature: null);
+        txn.Commit();
     }
 
     /// <summary>The text of <c>ostree summary --view</c>.</summary>

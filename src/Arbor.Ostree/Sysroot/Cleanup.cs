@@ -108,16 +108,18 @@ public sealed partial class Sysroot
         int otherSub = SubBootVersion == 0 ? 1 : 0;
         try
         {
+            using var txn = RepoTransaction.Prepare(Repo);
             foreach (var prefix in new[] { $"ostree/{otherBoot}/0", $"ostree/{otherBoot}/1", $"ostree/{BootVersion}/{otherSub}" })
             {
                 foreach (var r in Repo.ListRefs(includeRemotes: false, prefix: prefix))
                 {
                     if (r.Name == prefix || r.Name.StartsWith(prefix + "/", StringComparison.Ordinal))
-                        Repo.SetRef(null, r.Name, null);
+                        txn.SetRef(null, r.Name, null);
                 }
             }
             for (int i = 0; i < Deployments.Count; i++)
-                Repo.SetRef(null, $"ostree/{BootVersion}/{SubBootVersion}/{i}", Checksum.Parse(Deployments[i].Csum));
+                txn.SetRef(null, $"ostree/{BootVersion}/{SubBootVersion}/{i}", Checksum.Parse(Deployments[i].Csum));
+            txn.Commit();
         }
         catch (Exception e) when (e is IOException or RepoException or FormatException)
         {

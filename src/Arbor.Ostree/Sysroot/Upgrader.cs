@@ -113,7 +113,7 @@ public sealed class Upgrader
             if (!repo.HasObject(Checksum.Parse(_overrideCsum), ObjectType.Commit))
                 throw new RepoException($"Commit {_overrideCsum} not found in the repository");
             if (_remote is not null || LocalRefFollowsOverride)
-                repo.SetRef(_remote, _ref, Checksum.Parse(_overrideCsum));
+                repo.SetRefImmediate(_remote, _ref, Checksum.Parse(_overrideCsum));
             NewRevision = _overrideCsum;
         }
         else

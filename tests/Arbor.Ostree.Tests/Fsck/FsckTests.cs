@@ -23,7 +23,7 @@ public sealed class FsckTests : IDisposable
         var mt = new MutableTree();
         new DirectoryImporter(repo, new CommitModifier().For(mode)).Import(src, mt);
         var c = CommitWriter.WriteCommit(repo, mt, new CommitRequest { Timestamp = 1 }, out _);
-        repo.SetRef(null, "main", c);
+        repo.SetRefImmediate(null, "main", c);
         return (repo, c);
     }
 

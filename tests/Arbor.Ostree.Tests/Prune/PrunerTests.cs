@@ -57,7 +57,7 @@ public sealed class PrunerTests : IDisposable
         var c1 = Commit(1, null);
         var c2 = Commit(2, c1);
         var orphan = Commit(3, null);
-        _repo.SetRef(null, "main", c2);
+        _repo.SetRefImmediate(null, "main", c2);
         var before = Objects();
         var keep = ObjectsOf(c2).Union(ObjectsOf(c1)).ToHashSet();
         var expectedGone = before.Except(keep).ToHashSet();
@@ -80,7 +80,7 @@ public sealed class PrunerTests : IDisposable
         var c1 = Commit(1, null);
         var c2 = Commit(2, c1);
         var c3 = Commit(3, c2);
-        _repo.SetRef(null, "main", c3);
+        _repo.SetRefImmediate(null, "main", c3);
 
         Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, Depth = 1 });
         Assert.Equal(ObjectsOf(c3).Union(ObjectsOf(c2)).ToHashSet(), Objects());
@@ -96,7 +96,7 @@ public sealed class PrunerTests : IDisposable
         var c1 = Commit(1, null);
         var c2 = Commit(2, c1);
         Commit(3, null);
-        _repo.SetRef(null, "main", c2);
+        _repo.SetRefImmediate(null, "main", c2);
         var before = Objects();
         var r = Pruner.Prune(_repo, new PruneOptions { Depth = 0 });
         Assert.Equal(0, r.Pruned);
@@ -112,7 +112,7 @@ public sealed class PrunerTests : IDisposable
     {
         var c1 = Commit(1, null);
         var c2 = Commit(2, c1);
-        _repo.SetRef(null, "main", c2);
+        _repo.SetRefImmediate(null, "main", c2);
         var r = Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, Depth = 0, CommitOnly = true });
         Assert.Equal(new PruneResult(2, 1, r.FreedBytes), r);
         Assert.False(_repo.HasObject(c1, ObjectType.Commit));
@@ -125,7 +125,7 @@ public sealed class PrunerTests : IDisposable
         var c1 = Commit(1, null);
         var c2 = Commit(2, c1);
         var c3 = Commit(3, c2);
-        _repo.SetRef(null, "main", c3);
+        _repo.SetRefImmediate(null, "main", c3);
         Pruner.Prune(_repo, new PruneOptions { KeepYoungerThan = 1_600_000_000 + 2 * 86400 });
         Assert.Equal(ObjectsOf(c3).Union(ObjectsOf(c2)).ToHashSet(), Objects());
     }
@@ -134,9 +134,9 @@ public sealed class PrunerTests : IDisposable
     public void DeleteCommitLeavesTombstone()
     {
         var c1 = Commit(1, null);
-        _repo.SetRef(null, "main", c1);
+        _repo.SetRefImmediate(null, "main", c1);
         Assert.Throws<RepoException>(() => Pruner.DeleteCommit(_repo, c1));
-        _repo.SetRef(null, "main", null);
+        _repo.SetRefImmediate(null, "main", null);
         Pruner.DeleteCommit(_repo, c1);
         Assert.False(_repo.HasObject(c1, ObjectType.Commit));
         Assert.True(_repo.HasObject(c1, ObjectType.TombstoneCommit));
@@ -147,7 +147,7 @@ public sealed class PrunerTests : IDisposable
     public void PartialCommitToleratesMissingTree()
     {
         var c1 = Commit(1, null);
-        _repo.SetRef(null, "main", c1);
+        _repo.SetRefImmediate(null, "main", c1);
         var root = _repo.LoadCommit(c1).RootTree;
         System.IO.File.Delete(_repo.ObjectPath(root, ObjectType.DirTree));
         Assert.Throws<RepoException>(() => Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, NoPrune = true }));

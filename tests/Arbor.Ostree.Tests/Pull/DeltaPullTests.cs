@@ -30,7 +30,7 @@ public sealed class DeltaPullTests : IDisposable
         big[1000] ^= 1;
         File.WriteAllBytes(Path.Combine(tree, "sub/big.bin"), big);
         _second = Commit(tree, _first, 2);
-        _src.SetRef(null, "main", _second);
+        _src.SetRefImmediate(null, "main", _second);
     }
 
     public void Dispose() => _dir.Dispose();

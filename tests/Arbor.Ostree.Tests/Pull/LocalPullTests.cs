@@ -32,8 +32,8 @@ public sealed class LocalPullTests : IDisposable
         }
         var parent = Commit(null, "first");
         var main = Commit(parent, "second");
-        repo.SetRef(null, "main", main);
-        repo.SetRef(null, "other", parent);
+        repo.SetRefImmediate(null, "main", main);
+        repo.SetRefImmediate(null, "other", parent);
         return (repo, main, parent);
     }
 

@@ -175,8 +175,8 @@ public class RepositoryTests
         var meta = repo.WriteMetadata(ObjectType.DirMeta, new DirMeta(0, 0, 0x41ED, Xattrs.None).Serialize());
         var c1 = repo.WriteMetadata(ObjectType.Commit, new Commit([], null, "one", "", 1, tree, meta).Serialize());
         var c2 = repo.WriteMetadata(ObjectType.Commit, new Commit([], c1, "two", "", 2, tree, meta).Serialize());
-        repo.SetRef(null, "os/stable", c2);
-        repo.SetRef("origin", "os/stable", c1);
+        repo.SetRefImmediate(null, "os/stable", c2);
+        repo.SetRefImmediate("origin", "os/stable", c1);
 
         Assert.Equal(c2, repo.ResolveRev("os/stable"));
         Assert.Equal(c1, repo.ResolveRev("os/stable^"));
@@ -189,8 +189,8 @@ public class RepositoryTests
         Assert.Throws<RepoException>(() => repo.ResolveRev("os/stable^^"));
         Assert.Equal(["origin:os/stable", "os/stable"], repo.ListRefs().Select(r => r.Refspec));
         Assert.Equal(c2 + "\n", File.ReadAllText(Path.Combine(repo.Path, "refs/heads/os/stable")), ignoreLineEndingDifferences: false);
-        Assert.Throws<RepoException>(() => repo.SetRef(null, "../escape", c1));
-        Assert.Throws<RepoException>(() => repo.SetRef(null, "a//b", c1));
+        Assert.Throws<RepoException>(() => repo.SetRefImmediate(null, "../escape", c1));
+        Assert.Throws<RepoException>(() => repo.SetRefImmediate(null, "a//b", c1));
     }
 
     [Fact]

@@ -1,0 +1,65 @@
+// Progress as ostree shows it: one line on a terminal, rewritten in place ("\r"), erased when the
+// work is done, so the final output reads as if there had been none. Engines report
+// OperationProgress; this is the only place that turns it into text. When standard output is not
+// a terminal (a pipe, a file, a test's writer) Start returns null and nothing is drawn, so
+// scripts and --json consumers never see progress.
+using System.Globalization;
+using Arbor.Native;
+
+namespace Arbor.Cli;
+
+/// <summary>Renders <see cref="OperationProgress"/> on one terminal line.</summary>
+internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
+{
+    private readonly TextWriter _out;
+    private readonly Lock _gate = new();
+    private int _width;
+
+    private ProgressLine(TextWriter output) => _out = output;
+
+    /// <summary>True when <paramref name="output"/> is the process's standard output and that is a terminal.</summary>
+    public static bool IsTerminal(TextWriter output) =>
+        !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+
+    /// <summary>A progress line on the verb's output when it is a terminal, else null.</summary>
+    public static ProgressLine? Start(VerbContext ctx) => Start(ctx.Out);
+
+    /// <summary>A progress line on <paramref name="output"/> when it is a terminal, else null.</summary>
+    public static ProgressLine? Start(TextWriter output) => IsTerminal(output) ? new ProgressLine(output) : null;
+
+    /// <summary>Draws a snapshot over the previous one.</summary>
+    public void Report(OperationProgress value)
+    {
+        var text = Format(value);
+        lock (_gate)
+        {
+            var pad = Math.Max(0, _width - text.Length);
+            _out.Write("\r" + text + new string(' ', pad));
+            _out.Flush();
+            _width = text.Length;
+        }
+    }
+
+    /// <summary>The text of one snapshot, e.g. <c>Committing: 1200/5000 files (48.1 MB)</c>.</summary>
+    public static string Format(OperationProgress p)
+    {
+        var s = p.Total > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {p.Done}/{p.Total} {p.Unit}")
+            : string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {p.Done} {p.Unit}");
+        if (p.Bytes > 0)
+            s += $" ({Arbor.Ostree.Repo.Summary.FormatSize((ulong)p.Bytes)})";
+        return s;
+    }
+
+    /// <summary>Erases the line.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_width > 0)
+                _out.Write("\r" + new string(' ', _width) + "\r");
+            _out.Flush();
+            _width = 0;
+        }
+    }
+}
