@@ -26,9 +26,6 @@ public enum OptionArg
 /// <param name="ArgName">Value placeholder for help.</param>
 public sealed record OptionSpec(string Long, char Short, OptionArg Arg, string Description, string? ArgName = null);
 
-/// <summary>A usage error: exit code 2 with the message.</summary>
-public sealed class UsageException(string message) : Exception(message);
-
 /// <summary>The result of parsing.</summary>
 public sealed class ParsedArgs
 {

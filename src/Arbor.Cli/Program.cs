@@ -1,10 +1,8 @@
 // The `arbor` executable: `arbor ostree VERB …` speaks ostree's command line, `arbor status|upgrade|
 // deploy|rebase|rollback|cleanup|kargs` rpm-ostree's; `arbor --version`
-// prints a YAML summary like ostree's. Errors are one line on stderr ("error: …"), exit 1;
-// usage errors exit 2.
+// prints a YAML summary like ostree's. Every family is parsed by OptionParser and every failure
+// goes through ExitCodes: one line on stderr ("error: …"), status 1 (77 where rpm-ostree uses it).
 using System.Reflection;
-using Arbor.Native;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Cli;
 
@@ -15,29 +13,29 @@ public static class Program
     // start-up loads all of them (and the assemblies their base types live in) for one verb.
     private static OstreeVerb? CreateVerb(string name) => name switch
     {
-        "admin" => new Ostree.AdminVerb(),
-        "cat" => new Ostree.CatVerb(),
-        "checkout" => new Ostree.CheckoutVerb(),
-        "checksum" => new Ostree.ChecksumVerb(),
-        "commit" => new Ostree.CommitVerb(),
-        "config" => new Ostree.ConfigVerb(),
-        "diff" => new Ostree.DiffVerb(),
-        "fsck" => new Ostree.FsckVerb(),
-        "gpg-sign" => new Ostree.GpgSignVerb(),
-        "init" => new Ostree.InitVerb(),
-        "log" => new Ostree.LogVerb(),
-        "ls" => new Ostree.LsVerb(),
-        "prune" => new Ostree.PruneVerb(),
-        "pull-local" => new Ostree.PullLocalVerb(),
-        "pull" => new Ostree.PullVerb(),
-        "refs" => new Ostree.RefsVerb(),
-        "remote" => new Ostree.RemoteVerb(),
-        "reset" => new Ostree.ResetVerb(),
-        "rev-parse" => new Ostree.RevParseVerb(),
-        "show" => new Ostree.ShowVerb(),
-        "sign" => new Ostree.SignVerb(),
-        "static-delta" => new Ostree.StaticDeltaVerb(),
-        "summary" => new Ostree.SummaryVerb(),
+        "admin" => new Verbs.Ostree.AdminVerb(),
+        "cat" => new Verbs.Ostree.CatVerb(),
+        "checkout" => new Verbs.Ostree.CheckoutVerb(),
+        "checksum" => new Verbs.Ostree.ChecksumVerb(),
+        "commit" => new Verbs.Ostree.CommitVerb(),
+        "config" => new Verbs.Ostree.ConfigVerb(),
+        "diff" => new Verbs.Ostree.DiffVerb(),
+        "fsck" => new Verbs.Ostree.FsckVerb(),
+        "gpg-sign" => new Verbs.Ostree.GpgSignVerb(),
+        "init" => new Verbs.Ostree.InitVerb(),
+        "log" => new Verbs.Ostree.LogVerb(),
+        "ls" => new Verbs.Ostree.LsVerb(),
+        "prune" => new Verbs.Ostree.PruneVerb(),
+        "pull-local" => new Verbs.Ostree.PullLocalVerb(),
+        "pull" => new Verbs.Ostree.PullVerb(),
+        "refs" => new Verbs.Ostree.RefsVerb(),
+        "remote" => new Verbs.Ostree.RemoteVerb(),
+        "reset" => new Verbs.Ostree.ResetVerb(),
+        "rev-parse" => new Verbs.Ostree.RevParseVerb(),
+        "show" => new Verbs.Ostree.ShowVerb(),
+        "sign" => new Verbs.Ostree.SignVerb(),
+        "static-delta" => new Verbs.Ostree.StaticDeltaVerb(),
+        "summary" => new Verbs.Ostree.SummaryVerb(),
         _ => null,
     };
 
@@ -54,33 +52,55 @@ public static class Program
     /// <summary>Runs the command line with the given output writers (used by tests).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        var family = args.Length == 0 ? CommandFamily.Top : args[0] switch
+        {
+            "ostree" => CommandFamily.Ostree,
+            "rpm" => CommandFamily.Rpm,
+            "serve" => CommandFamily.Serve,
+            var v when Verbs.Host.HostCommands.Verbs.Contains(v) => CommandFamily.Host,
+            _ => CommandFamily.Top,
+        };
         try
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help")
+            int code = family switch
             {
-                stdout.Write(TopHelp());
-                return args.Length == 0 ? 2 : 0;
-            }
-            if (args[0] == "--version")
-            {
-                stdout.Write(VersionText());
-                return 0;
-            }
-            if (args[0] == "ostree")
-                return RunOstree(args[1..], stdout, stderr);
-            if (args[0] == "serve")
-                return RunGuarded(() => Serve.ServeCommand.Run(args[1..], stdout, stderr), stdout, stderr);
-            if (args[0] == "rpm")
-                return Rpm.RpmCommands.Run(args[1..], stdout, stderr);
-            if (Host.HostCommands.Verbs.Contains(args[0]))
-                return RunGuarded(() => Host.HostCommands.Run(args[0], args[1..], stdout, stderr), stdout, stderr);
-            throw new UsageException($"Unknown command '{args[0]}'");
+                CommandFamily.Ostree => RunOstree(args[1..], stdout, stderr),
+                CommandFamily.Rpm => Verbs.Rpm.RpmCommands.Run(args[1..], stdout, stderr),
+                CommandFamily.Serve => Verbs.Serve.ServeCommand.Run(args[1..], stdout, stderr),
+                CommandFamily.Host => Verbs.Host.HostCommands.Run(args[0], args[1..], stdout, stderr),
+                _ => RunTop(args, stdout),
+            };
+            stdout.Flush();
+            return code;
         }
-        catch (UsageException e)
+        catch (Exception e)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return 2;
+            var usage = family switch
+            {
+                CommandFamily.Rpm => Verbs.Rpm.RpmCommands.Usage,
+                CommandFamily.Top => TopHelp(),
+                _ => null,
+            };
+            return ExitCodes.Report(e, family, stdout, stderr, usage);
         }
+    }
+
+    private static int RunTop(string[] args, TextWriter stdout)
+    {
+        if (args.Length == 0)
+            throw new UsageException("No command specified");
+        if (args[0] is "-h" or "--help")
+        {
+            stdout.Write(TopHelp());
+            return ExitCodes.Ok;
+        }
+        if (args[0] == "--version")
+        {
+            stdout.Write(VersionText());
+            return ExitCodes.Ok;
+        }
+        throw new UsageException($"Unknown command '{args[0]}'");
     }
 
     private static int RunOstree(string[] args, TextWriter stdout, TextWriter stderr)
@@ -93,12 +113,12 @@ public static class Program
             if (args[v] is "--version")
             {
                 stdout.Write(VersionText());
-                return 0;
+                return ExitCodes.Ok;
             }
             if (args[v] is "-h" or "--help")
             {
                 stdout.Write(OstreeHelp());
-                return 0;
+                return ExitCodes.Ok;
             }
             globals.Add(args[v]);
             if (args[v] == "--repo" && v + 1 < args.Length)
@@ -108,55 +128,23 @@ public static class Program
         if (v >= args.Length)
         {
             stderr.Write(OstreeHelp());
-            stderr.WriteLine("error: No command specified");
-            return 1;
+            throw new UsageException("No command specified");
         }
         var name = args[v];
         if (CreateVerb(name) is not { } verb)
         {
             stderr.Write(OstreeHelp());
-            stderr.WriteLine($"error: Unknown command '{name}'");
-            return 1;
+            throw new UsageException($"Unknown command '{name}'");
         }
         var rest = globals.Concat(args[(v + 1)..]).ToArray();
         if (rest.Contains("-h") || rest.Contains("--help"))
         {
             stdout.Write(OptionParser.Help(verb.Usage, verb.Summary, verb.Options));
-            return 0;
+            return ExitCodes.Ok;
         }
-        try
-        {
-            var parsed = OptionParser.Parse(rest, verb.Options);
-            var ctx = new VerbContext { Args = parsed, Out = stdout, Err = stderr };
-            int code = verb.Run(ctx);
-            stdout.Flush();
-            return code;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is RepoException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or NativeIOException)
-        {
-            stdout.Flush();
-            stderr.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
-    private static int RunGuarded(Func<int> action, TextWriter stdout, TextWriter stderr)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is RepoException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or NativeIOException)
-        {
-            stdout.Flush();
-            stderr.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        var parsed = OptionParser.Parse(rest, verb.Options);
+        var ctx = new VerbContext { Args = parsed, Out = stdout, Err = stderr };
+        return verb.Run(ctx);
     }
 
     private static string OstreeHelp()

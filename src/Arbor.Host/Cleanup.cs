@@ -4,6 +4,7 @@
 // with -b, the base cleanup runs: unreferenced deployment directories, boot files and repository
 // objects go. -m empties the rpm-md cache (cache/arbor/repomd under the sysroot, Arbor's
 // counterpart of /var/cache/rpm-ostree).
+using Arbor.Ostree;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
@@ -32,11 +33,11 @@ public static class Cleanup
     public const string RepomdCacheDir = "var/cache/arbor/repomd";
 
     /// <summary>Runs the cleanup.</summary>
-    /// <exception cref="RepoException">No flag given, or the sysroot could not be rewritten.</exception>
+    /// <exception cref="OstreeException">No flag given, or the sysroot could not be rewritten.</exception>
     public static void Run(HostSysroot host, CleanupFlags flags)
     {
         if (flags == CleanupFlags.None)
-            throw new RepoException("At least one cleanup option must be specified (-b, -p, -r, -m)");
+            throw new OstreeException("At least one cleanup option must be specified (-b, -p, -r, -m)");
         if ((flags & (CleanupFlags.Pending | CleanupFlags.Rollback)) != 0)
         {
             var osname = host.RequireOsName();

@@ -5,6 +5,7 @@
 // remote verifies signatures, and the ref's newer commit when one has been pulled but not yet
 // deployed. Entries go through GVariantDict, as in rpm-ostree, so that --json lists the keys in
 // the same order. The text printer (StatusPrinter) reads the same dictionary.
+using Arbor.Ostree;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Pull;
@@ -166,7 +167,7 @@ public static class DeploymentVariant
         {
             remote = Remotes.Get(repo, remoteName);
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
             dict.Insert("remote-error", Str(e.Message));
             return;
@@ -179,7 +180,7 @@ public static class DeploymentVariant
         {
             result = GpgSigning.VerifyCommit(repo, Checksum.Parse(baseChecksum), remoteName, null);
         }
-        catch (RepoException)
+        catch (OstreeException)
         {
             // As in rpm-ostree: a signature that cannot be checked shows as unsigned rather than failing status.
             return;

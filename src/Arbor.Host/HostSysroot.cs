@@ -7,6 +7,7 @@
 // A sysroot given with --sysroot is not booted. There the deployment that would boot next (the
 // first of the stateroot) stands in for the booted one, so that rollback, cleanup and kargs mean
 // what they mean on a running host; status still reports nothing as booted.
+using Arbor.Ostree;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
@@ -34,14 +35,14 @@ public sealed class HostSysroot : IDisposable
     /// <param name="path">The sysroot ("/" on a running host).</param>
     /// <param name="stateroot">The stateroot to operate on, or null for the booted (or default) one.</param>
     /// <param name="transaction">Take the sysroot lock for a change.</param>
-    /// <exception cref="RepoException">The sysroot is not initialized, the stateroot is unknown, or another transaction runs.</exception>
+    /// <exception cref="OstreeException">The sysroot is not initialized, the stateroot is unknown, or another transaction runs.</exception>
     public static HostSysroot Open(string path, string? stateroot, bool transaction)
     {
         var s = Sysroot.Load(path, takeLock: false);
         try
         {
             if (transaction && !s.TryLock())
-                throw new RepoException("Transaction in progress: another process holds the sysroot lock (ostree/lock)");
+                throw new OstreeException("Transaction in progress: another process holds the sysroot lock (ostree/lock)");
             if (transaction)
                 s.Reload();
             if (stateroot is not null)
@@ -57,7 +58,7 @@ public sealed class HostSysroot : IDisposable
     }
 
     /// <summary>The stateroot, or an error naming what is missing.</summary>
-    public string RequireOsName() => OsName ?? throw new RepoException("No deployments found; deploy a commit first (ostree admin deploy --os=OSNAME)");
+    public string RequireOsName() => OsName ?? throw new OstreeException("No deployments found; deploy a commit first (ostree admin deploy --os=OSNAME)");
 
     /// <summary>The booted deployment, or on a sysroot that is not booted the first deployment of the stateroot.</summary>
     public Deployment? Current =>
@@ -100,7 +101,7 @@ public sealed class HostSysroot : IDisposable
     /// <summary>The deployment whose origin a change starts from: the pending one if any, else the current one.</summary>
     public Deployment OriginMerge =>
         Sysroot.Deployments.FirstOrDefault(d => d.OsName == OsName)
-        ?? throw new RepoException($"No deployments found for os {RequireOsName()}");
+        ?? throw new OstreeException($"No deployments found for os {RequireOsName()}");
 
     /// <summary>Emits a progress message.</summary>
     internal void Emit(string message) => Message?.Invoke(message);
@@ -115,9 +116,9 @@ public sealed class HostSysroot : IDisposable
             if (freed > 0)
                 Emit($"Freed: {CommitPrinter.FormatSize(freed)} (pkgcache branches: 0)");
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException($"syscore cleanup: {e.Message}", e);
+            throw new OstreeException($"syscore cleanup: {e.Message}", e);
         }
     }
 

@@ -4,7 +4,7 @@
 // --delete-if-present — it writes a new deployment of the same commit and origin carrying the new
 // arguments (of the commit and origin a change starts from), and the old one becomes the rollback; the boot entries switch atomically. Edits
 // that change nothing write nothing.
-using Arbor.Ostree.Repo;
+using Arbor.Ostree;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Host;
@@ -35,16 +35,16 @@ public sealed record KargsEdits
 public static class Kargs
 {
     /// <summary>The deployment whose arguments are shown and edited: --deploy-index's, or the stateroot's first.</summary>
-    /// <exception cref="RepoException">A bad index, or no deployment.</exception>
+    /// <exception cref="OstreeException">A bad index, or no deployment.</exception>
     public static Deployment Target(HostSysroot host, string? deployIndex)
     {
         if (deployIndex is null)
             return host.OriginMerge;
         if (!int.TryParse(deployIndex, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
-            throw new RepoException($"Invalid deployment index {deployIndex}");
+            throw new OstreeException($"Invalid deployment index {deployIndex}");
         var list = host.Sysroot.Deployments;
         if (index >= list.Count)
-            throw new RepoException($"Out of range deployment index {index}, expected < {list.Count}");
+            throw new OstreeException($"Out of range deployment index {index}, expected < {list.Count}");
         return list[index];
     }
 
@@ -53,7 +53,7 @@ public static class Kargs
 
     /// <summary>Applies <paramref name="edits"/> to the target's arguments.</summary>
     /// <returns>The new arguments, or null when they did not change.</returns>
-    /// <exception cref="RepoException">An argument to delete or replace is not there.</exception>
+    /// <exception cref="OstreeException">An argument to delete or replace is not there.</exception>
     public static string[]? Apply(string existing, KargsEdits edits)
     {
         var kargs = KernelArgs.Parse(existing);

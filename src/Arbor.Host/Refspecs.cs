@@ -4,6 +4,7 @@
 // commit's "version" metadata value ("revision=" and "version=" force the reading); resolving it
 // walks the ref's history, pulling commit objects only (a few at first, then twice as many each
 // round) until the commit is found or the history ends.
+using Arbor.Ostree;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
@@ -39,7 +40,7 @@ public static class Refspecs
     public static bool IsChecksum(string s) => s.Length == 64 && s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     /// <summary>Splits a revision into (IsChecksum, Value) as rpm-ostree's parse_revision does.</summary>
-    /// <exception cref="RepoException">A "revision=" value that is not a checksum.</exception>
+    /// <exception cref="OstreeException">A "revision=" value that is not a checksum.</exception>
     public static (bool IsChecksum, string Value) ParseRevision(string revision)
     {
         int eq = revision.IndexOf('=');
@@ -50,7 +51,7 @@ public static class Refspecs
             if (prefix == "revision")
             {
                 if (!IsChecksum(value))
-                    throw new RepoException($"Parsing revision '{revision}': Invalid checksum of length {value.Length} expected 64");
+                    throw new OstreeException($"Parsing revision '{revision}': Invalid checksum of length {value.Length} expected 64");
                 return (true, value);
             }
             if (prefix == "version")

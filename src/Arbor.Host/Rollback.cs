@@ -3,7 +3,7 @@
 // pending deployment exists, the booted one moves back to the front instead, so a second rollback
 // undoes the first. Only the order changes: the deployments, their /etc and kernel arguments
 // stay as they are, and the new boot entries are swapped in atomically.
-using Arbor.Ostree.Repo;
+using Arbor.Ostree;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Host;
@@ -13,16 +13,16 @@ public static class Rollback
 {
     /// <summary>Makes the rollback (or booted) deployment the default.</summary>
     /// <returns>The deployment that is now first.</returns>
-    /// <exception cref="RepoException">Only one deployment, or a staged one is pending.</exception>
+    /// <exception cref="OstreeException">Only one deployment, or a staged one is pending.</exception>
     public static Deployment Run(HostSysroot host)
     {
         host.RequireOsName();
         var pending = host.Pending;
         var rollback = host.Rollback;
         if (rollback is null && pending is null)
-            throw new RepoException("No rollback deployment found");
+            throw new OstreeException("No rollback deployment found");
         if (pending is { IsStaged: true })
-            throw new RepoException("Staged deployment (remove with cleanup -p)");
+            throw new OstreeException("Staged deployment (remove with cleanup -p)");
         var target = rollback ?? host.Current!;
         host.Emit($"Moving '{target.Csum}.{target.DeploySerial}' to be first deployment");
         var old = host.Sysroot.Deployments;

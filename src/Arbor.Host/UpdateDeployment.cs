@@ -5,6 +5,7 @@
 // pin. The upgrader then pulls, refuses a downgrade where asked to, and deploys with the merge
 // deployment's /etc and kernel arguments (staged for shutdown on a booted system); rpm-ostree's
 // cleanup runs last, and a rebase deletes the ref it left. Nothing on disk changes before the new commit is complete in the repository.
+using Arbor.Ostree;
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
@@ -69,7 +70,7 @@ public sealed record UpdateResult(bool Changed, Deployment? Deployment, string? 
 public static class UpdateDeployment
 {
     /// <summary>Runs the transaction on an open, locked sysroot.</summary>
-    /// <exception cref="RepoException">Bad refspec or revision, failed pull, refused downgrade.</exception>
+    /// <exception cref="OstreeException">Bad refspec or revision, failed pull, refused downgrade.</exception>
     public static UpdateResult Run(HostSysroot host, UpdateOptions options)
     {
         var osname = host.RequireOsName();
@@ -78,9 +79,9 @@ public static class UpdateDeployment
         up.LocalRefFollowsOverride = false;
         var origin = up.Origin;
         origin.RemoveGroup(OriginFile.TransientGroup);
-        var oldRefspec = OriginFile.Refspec(origin) ?? throw new RepoException("No origin/refspec in current deployment origin");
+        var oldRefspec = OriginFile.Refspec(origin) ?? throw new OstreeException("No origin/refspec in current deployment origin");
         if (Refspecs.Classify(oldRefspec) == RefspecKind.Container)
-            throw new RepoException($"Deployment follows the container image {oldRefspec}; Arbor does not deploy container images yet");
+            throw new OstreeException($"Deployment follows the container image {oldRefspec}; Arbor does not deploy container images yet");
 
         string? newRefspec = null;
         if (options.Kind == UpdateKind.Rebase)
@@ -138,7 +139,7 @@ public static class UpdateDeployment
     public static (string Checksum, Arbor.Ostree.Objects.Commit Commit, bool GpgEnabled)? Check(HostSysroot host, bool cacheOnly)
     {
         var originSource = host.OriginMerge;
-        var refspec = OriginFile.Refspec(originSource.Origin) ?? throw new RepoException("No origin/refspec in current deployment origin");
+        var refspec = OriginFile.Refspec(originSource.Origin) ?? throw new OstreeException("No origin/refspec in current deployment origin");
         if (Refspecs.Classify(refspec) != RefspecKind.Ostree)
             return null;
         var repo = host.Sysroot.Repo;
@@ -162,7 +163,7 @@ public static class UpdateDeployment
     // bare branch keeps the remote; the same refspec again is an error (except for checksums).
     private static string ChangeRefspec(HostSysroot host, KeyFile origin, string oldRefspec, UpdateOptions options)
     {
-        var provided = options.Refspec ?? throw new RepoException("rebase: a REFSPEC is required");
+        var provided = options.Refspec ?? throw new OstreeException("rebase: a REFSPEC is required");
         var (oldRemote, oldRef) = Repository.ParseRefspec(oldRefspec);
         string? remote;
         string? branch;
@@ -183,7 +184,7 @@ public static class UpdateDeployment
             (remote, branch) = Repository.ParseRefspec(provided);
         }
         if (branch is null or "")
-            branch = Refspecs.Classify(oldRefspec) == RefspecKind.Checksum ? throw new RepoException("Could not determine default ref to pull.") : oldRef;
+            branch = Refspecs.Classify(oldRefspec) == RefspecKind.Checksum ? throw new OstreeException("Could not determine default ref to pull.") : oldRef;
         else if (inferRemote && remote is null)
             remote = oldRemote;
         if (remote is { Length: 0 })
@@ -201,7 +202,7 @@ public static class UpdateDeployment
             return newRefspec;
         }
         if (newRefspec == oldRefspec)
-            throw new RepoException($"Old and new refs are equal: {newRefspec}");
+            throw new OstreeException($"Old and new refs are equal: {newRefspec}");
         if (remote is not null)
             _ = Remotes.Get(host.Sysroot.Repo, remote);
         if (remote != oldRemote && branch == oldRef && remote is not null)
@@ -217,7 +218,7 @@ public static class UpdateDeployment
     {
         var refspec = OriginFile.Refspec(origin)!;
         if (Refspecs.Classify(refspec) == RefspecKind.Checksum)
-            throw new RepoException("Cannot look up version while pinned to commit");
+            throw new OstreeException("Cannot look up version while pinned to commit");
         var repo = host.Sysroot.Repo;
         var (isChecksum, value) = Refspecs.ParseRevision(revision);
         string found;
@@ -227,7 +228,7 @@ public static class UpdateDeployment
             found = (options.CacheOnly
                     ? LocalHistory(repo, refspec, (_, c) => c.Version == value)
                     : Refspecs.FindInHistory(repo, refspec, (_, c) => c.Version == value))
-                ?? throw new RepoException($"Version {value} not found in {refspec}");
+                ?? throw new OstreeException($"Version {value} not found in {refspec}");
         }
         else
         {
@@ -237,7 +238,7 @@ public static class UpdateDeployment
                 _ = (options.CacheOnly
                         ? LocalHistory(repo, refspec, (csum, _) => csum == value)
                         : Refspecs.FindInHistory(repo, refspec, (csum, _) => csum == value))
-                    ?? throw new RepoException($"Checksum {value} not found in {refspec}");
+                    ?? throw new OstreeException($"Checksum {value} not found in {refspec}");
             }
             found = value;
         }

@@ -1,8 +1,8 @@
 // The parts of the host verbs that are pure functions of their input: reading revisions and
 // refspecs as rpm-ostree does, kernel argument edits in rpm-ostree's order and with its
 // exact-match rules, and the status text layout (alignment, wrapping, signatures, pins).
+using Arbor.Ostree;
 using Arbor.Ostree.GVariant;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Host.Tests;
 
@@ -24,7 +24,7 @@ public class RefspecTests
     [Fact]
     public void ARevisionPrefixDemandsAChecksum()
     {
-        var e = Assert.Throws<RepoException>(() => Refspecs.ParseRevision("revision=1.0"));
+        var e = Assert.Throws<OstreeException>(() => Refspecs.ParseRevision("revision=1.0"));
         Assert.Equal("Parsing revision 'revision=1.0': Invalid checksum of length 3 expected 64", e.Message);
     }
 
@@ -59,7 +59,7 @@ public class KargsTests
     {
         Assert.Equal(["root=/dev/vdb", "console=a", "console=c"],
             Edit("root=/dev/vda console=a console=b", new KargsEdits { Replace = ["root=/dev/vdb", "console=b=c"] }));
-        var e = Assert.Throws<RepoException>(() => Edit("console=a console=b", new KargsEdits { Replace = ["console=c"] }));
+        var e = Assert.Throws<OstreeException>(() => Edit("console=a console=b", new KargsEdits { Replace = ["console=c"] }));
         Assert.Equal("Multiple values for key 'console' found", e.Message);
     }
 
@@ -75,7 +75,7 @@ public class KargsTests
     [Fact]
     public void DeletingAMissingKeyIsAnError()
     {
-        var e = Assert.Throws<RepoException>(() => Edit("quiet", new KargsEdits { Delete = ["splash"] }));
+        var e = Assert.Throws<OstreeException>(() => Edit("quiet", new KargsEdits { Delete = ["splash"] }));
         Assert.Equal("No key 'splash' found", e.Message);
     }
 }

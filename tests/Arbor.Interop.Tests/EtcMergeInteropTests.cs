@@ -5,7 +5,7 @@
 // `config-diff` text is compared the same way. TestSysroot, the small sysroot builder used here
 // and by the bootloader tests, lives at the end of this file.
 using Arbor.Native;
-using Arbor.Ostree.Repo;
+using Arbor.Ostree;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Interop.Tests;
@@ -136,7 +136,7 @@ public sealed class EtcMergeInteropTests : IDisposable
         var newDefaults = Path.Combine(_sr.Scratch, "v2-etc");
         Tools.OstreeOk("--repo=" + _sr.Repo, "checkout", "--subpath=/usr/etc", commit, newDefaults);
         var target = Path.Combine(_sr.Scratch, "arbor-etc");
-        var e = Assert.Throws<RepoException>(() => EtcMerge.Merge(Path.Combine(dep1, "usr", "etc"), etc, newDefaults, target));
+        var e = Assert.Throws<OstreeException>(() => EtcMerge.Merge(Path.Combine(dep1, "usr", "etc"), etc, newDefaults, target));
         Assert.Contains(Expected, e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(target));
         Assert.Empty(Directory.GetFileSystemEntries(_sr.Scratch, ".arbor-etc*"));

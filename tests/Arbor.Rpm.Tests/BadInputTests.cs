@@ -192,10 +192,12 @@ public class BadInputTests
             File.WriteAllText(path, "this is not an rpm, not at all, it is just text that goes on for a while................................................");
             var o = new StringWriter();
             var e = new StringWriter();
-            Assert.Equal(1, Arbor.Cli.Rpm.RpmCommands.Run(["info", path], o, e));
+            Assert.Equal(1, Arbor.Cli.Program.Run(["rpm", "info", path], o, e));
             Assert.StartsWith("error: lead: bad magic", e.ToString(), StringComparison.Ordinal);
             Assert.Single(e.ToString().TrimEnd('\n').Split('\n'));
-            Assert.Equal(2, Arbor.Cli.Rpm.RpmCommands.Run(["frobnicate"], o, new StringWriter()));
+            var usage = new StringWriter();
+            Assert.Equal(1, Arbor.Cli.Program.Run(["rpm", "frobnicate"], o, usage));
+            Assert.StartsWith("error: Unknown \"rpm\" subcommand \"frobnicate\"\n", usage.ToString(), StringComparison.Ordinal);
         }
         finally
         {

@@ -4,7 +4,7 @@
 // with a Range request, a lost metadata file alone is fetched again, and a corrupted package is
 // refused with an error naming it and nothing left behind.
 using System.Collections.Concurrent;
-using Arbor.Cli.Rpm;
+using Arbor.Cli;
 using Arbor.Rpm.Repodata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,7 +56,7 @@ public sealed class RepoFetchTests : IAsyncLifetime
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = RpmCommands.Run(args, o, e);
+        int code = Program.Run(["rpm", .. args], o, e);
         return (code, o.ToString(), e.ToString());
     }
 

@@ -21,7 +21,7 @@ public class RepodataInteropTests
             File.Copy(Tools.BuildRpm("w19.zstdio"), Path.Combine(theirs, "hello.rpm"));
             var o = new StringWriter();
             var e = new StringWriter();
-            Assert.True(Arbor.Cli.Rpm.RpmCommands.Run(["createrepo", ours], o, e) == 0, e.ToString());
+            Assert.True(Arbor.Cli.Program.Run(["rpm", "createrepo", ours], o, e) == 0, e.ToString());
             Assert.True(File.Exists(Path.Combine(ours, "repodata", "repomd.xml")));
             Tools.Run("createrepo_c", ["-q", theirs]);
 

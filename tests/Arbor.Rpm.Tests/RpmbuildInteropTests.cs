@@ -16,7 +16,7 @@ public class RpmbuildInteropTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Arbor.Cli.Rpm.RpmCommands.Run(["info", rpm, "--json"], o, e);
+        int code = Arbor.Cli.Program.Run(["rpm", "info", rpm, "--json"], o, e);
         Assert.True(code == 0, e.ToString());
         return JsonDocument.Parse(o.ToString()).RootElement;
     }

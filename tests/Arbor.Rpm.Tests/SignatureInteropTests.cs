@@ -3,7 +3,7 @@
 // good, no key (another signer), bad (header changed after signing). An unsigned package is
 // refused, key files decode to the same bytes `gpg --dearmor` gives, and a gpgcheck=1 repository
 // delivers signed packages and refuses unsigned ones without leaving anything in --destdir.
-using Arbor.Cli.Rpm;
+using Arbor.Cli;
 using Arbor.Rpm.Package;
 
 namespace Arbor.Rpm.Tests;
@@ -68,7 +68,7 @@ public sealed class SignatureInteropTests(SigningKeys keys) : IClassFixture<Sign
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = RpmCommands.Run(args, o, e);
+        int code = Program.Run(["rpm", .. args], o, e);
         return (code, o.ToString(), e.ToString());
     }
 

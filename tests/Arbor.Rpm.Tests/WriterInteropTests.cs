@@ -62,7 +62,7 @@ public class WriterInteropTests
             File.WriteAllText(manifest, Manifest + $"\ncompression: {compression}\n");
             var o = new StringWriter();
             var e = new StringWriter();
-            int code = Arbor.Cli.Rpm.RpmCommands.Run(["build", manifest, "--root", root, "--output", Path.Combine(dir, "out")], o, e);
+            int code = Arbor.Cli.Program.Run(["rpm", "build", manifest, "--root", root, "--output", Path.Combine(dir, "out")], o, e);
             Assert.True(code == 0, e.ToString());
             var rpm = o.ToString().Trim();
             Assert.EndsWith("tool-1.0^git1-2.noarch.rpm", rpm, StringComparison.Ordinal);

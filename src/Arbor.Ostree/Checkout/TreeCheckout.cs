@@ -49,14 +49,14 @@ public sealed partial class TreeCheckout
     /// <param name="commit">The commit checksum.</param>
     /// <param name="destination">The directory to create (it may exist in the union modes).</param>
     /// <param name="options">How to check out.</param>
-    /// <exception cref="RepoException">An object is missing or corrupt, or the options conflict.</exception>
+    /// <exception cref="OstreeException">An object is missing or corrupt, or the options conflict.</exception>
     /// <exception cref="IOException">The destination could not be written (the message names the path).</exception>
     public static void Run(Repository repo, Checksum commit, string destination, CheckoutOptions options)
     {
         if (options.ForceCopy && options.NoCopyFallback)
-            throw new RepoException("Cannot specify both --require-hardlinks and --force-copy");
+            throw new OstreeException("Cannot specify both --require-hardlinks and --force-copy");
         if (options.Overwrite == OverwriteMode.UnionIdentical && !options.NoCopyFallback)
-            throw new RepoException("--union-identical requires --require-hardlinks");
+            throw new OstreeException("--union-identical requires --require-hardlinks");
         new TreeCheckout(repo, options).Execute(commit, destination);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class TreeCheckout
     private void Execute(Checksum commit, string destination)
     {
         if (!TryResolvePath(_repo, commit, _options.Subpath, out var dir, out var file, out var name))
-            throw new RepoException($"No such file or directory: {_options.Subpath}");
+            throw new OstreeException($"No such file or directory: {_options.Subpath}");
         if (file is { } fileChecksum)
         {
             // A single file goes into DESTINATION/NAME; DESTINATION is created if needed.
@@ -170,7 +170,7 @@ public sealed partial class TreeCheckout
         if (err == LibC.EEXIST)
         {
             if (_options.Overwrite == OverwriteMode.None)
-                throw new RepoException("mkdirat: File exists");
+                throw new OstreeException("mkdirat: File exists");
             didExist = true;
         }
         else if (err != 0)
@@ -183,7 +183,7 @@ public sealed partial class TreeCheckout
             var repoDev = LibC.LStat(_repo.Path).Device;
             var destDev = LibC.LStat(path).Device;
             if (repoDev != destDev)
-                throw new RepoException($"Unable to do hardlink checkout across devices (src={repoDev} destination={destDev})");
+                throw new OstreeException($"Unable to do hardlink checkout across devices (src={repoDev} destination={destDev})");
         }
         if (!didExist && !_user)
         {
@@ -221,7 +221,7 @@ public sealed partial class TreeCheckout
                 continue;
             var target = f.Name[WhiteoutPrefix.Length..];
             if (target.Length == 0)
-                throw new RepoException($"Invalid empty whiteout '{target}'");
+                throw new OstreeException($"Invalid empty whiteout '{target}'");
             PathRemoval.RemoveAny(path + "/" + target);
             for (int j = 0; j < i; j++)
             {

@@ -49,7 +49,7 @@ public sealed partial class TreeCheckout
             bool bareUserSymlink = repoUserMode && isSymlink;
             if (_options.NoCopyFallback && !hardlinkable && !bareUserSymlink)
             {
-                throw new RepoException(repoUserMode
+                throw new OstreeException(repoUserMode
                     ? "User repository mode requires user checkout mode to hardlink"
                     : "Bare repository mode cannot hardlink in user checkout mode");
             }
@@ -64,9 +64,9 @@ public sealed partial class TreeCheckout
             {
                 CopyOut(src, dest, overrideUnreadable);
             }
-            catch (Exception e) when (e is IOException or RepoException)
+            catch (Exception e) when (e is IOException or OstreeException)
             {
-                throw new RepoException($"Copy checkout of {job.Checksum} to {job.Name}: {e.Message}", e);
+                throw new OstreeException($"Copy checkout of {job.Checksum} to {job.Name}: {e.Message}", e);
             }
         }
     }
@@ -87,7 +87,7 @@ public sealed partial class TreeCheckout
         switch (_options.Overwrite)
         {
             case OverwriteMode.None:
-                throw new RepoException($"{what}: File exists");
+                throw new OstreeException($"{what}: File exists");
             case OverwriteMode.AddFiles:
                 return LinkResult.SkipExisted;
         }
@@ -99,7 +99,7 @@ public sealed partial class TreeCheckout
         if (identical)
             return LinkResult.SkipExisted;
         if (_options.Overwrite == OverwriteMode.UnionIdentical)
-            throw new RepoException($"{what}: File exists");
+            throw new OstreeException($"{what}: File exists");
         var tmp = _repo.TmpDir + "/checkout-union-" + Guid.NewGuid().ToString("N")[..6];
         LibC.Link(source, tmp);
         if (_options.ProcessWhiteouts)
@@ -190,7 +190,7 @@ public sealed partial class TreeCheckout
         }
         catch (IOException) when (direct && LibC.TryLStat(dest, out _, out _))
         {
-            throw new RepoException($"openat {Path.GetFileName(dest)}: File exists");
+            throw new OstreeException($"openat {Path.GetFileName(dest)}: File exists");
         }
         using (h)
         {
@@ -252,7 +252,7 @@ public sealed partial class TreeCheckout
             case OverwriteMode.UnionFiles:
                 // Docker/OCI flattening may replace a directory; plain union only replaces files.
                 if (!_options.ProcessWhiteouts && st.IsDirectory)
-                    throw new RepoException($"unlinkat({Path.GetFileName(dest)}): Is a directory");
+                    throw new OstreeException($"unlinkat({Path.GetFileName(dest)}): Is a directory");
                 PathRemoval.RemoveAny(dest);
                 File.CreateSymbolicLink(dest, target);
                 return false;
@@ -263,7 +263,7 @@ public sealed partial class TreeCheckout
                     return false;
                 break;
         }
-        throw new RepoException($"symlinkat: File exists");
+        throw new OstreeException($"symlinkat: File exists");
     }
 
     private Source OpenSource(Checksum checksum)
@@ -281,7 +281,7 @@ public sealed partial class TreeCheckout
         }
         catch (FileNotFoundException)
         {
-            throw new RepoException($"Couldn't find file object '{checksum}'");
+            throw new OstreeException($"Couldn't find file object '{checksum}'");
         }
         try
         {
@@ -305,7 +305,7 @@ public sealed partial class TreeCheckout
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException)
         {
             fs.Dispose();
-            throw new RepoException($"Corrupted file object {checksum}: {e.Message}", e);
+            throw new OstreeException($"Corrupted file object {checksum}: {e.Message}", e);
         }
         catch
         {
@@ -354,7 +354,7 @@ public sealed partial class TreeCheckout
             {
                 int n = from.Read(buf, 0, (int)Math.Min(buf.Length, Size - offset));
                 if (n <= 0)
-                    throw new RepoException($"Corrupted file object {Checksum}: data ends after {offset} of {Size} bytes");
+                    throw new OstreeException($"Corrupted file object {Checksum}: data ends after {offset} of {Size} bytes");
                 RandomAccess.Write(to, buf.AsSpan(0, n), offset);
                 offset += n;
             }

@@ -86,9 +86,9 @@ public sealed class DirectoryImporter
     {
         var full = Path.GetFullPath(root);
         if (!LibC.TryLStat(full, out var st, out int errno))
-            throw new RepoException(errno == LibC.ENOENT ? $"opendir({root}): No such file or directory" : new NativeIOException("statx", root, errno).Message);
+            throw new OstreeException(errno == LibC.ENOENT ? $"opendir({root}): No such file or directory" : new NativeIOException("statx", root, errno).Message);
         if (!st.IsDirectory)
-            throw new RepoException($"opendir({root}): Not a directory");
+            throw new OstreeException($"opendir({root}): Not a directory");
         if (_modifier.LinkCheckoutSpeedup)
             _devino = ScanHardlinks();
 
@@ -128,7 +128,7 @@ public sealed class DirectoryImporter
         }
         catch (UnauthorizedAccessException)
         {
-            throw new RepoException($"opendir({dirPath}): Permission denied");
+            throw new OstreeException($"opendir({dirPath}): Permission denied");
         }
         var list = new List<string>();
         try
@@ -137,7 +137,7 @@ public sealed class DirectoryImporter
         }
         catch (UnauthorizedAccessException)
         {
-            throw new RepoException($"opendir({dirPath}): Permission denied");
+            throw new OstreeException($"opendir({dirPath}): Permission denied");
         }
         foreach (var path in list)
         {
@@ -162,7 +162,7 @@ public sealed class DirectoryImporter
             }
             else
             {
-                throw new RepoException($"Unsupported file type {UnixMode.Describe(st.Mode)} for '{path}': only regular files, symbolic links and directories can be committed");
+                throw new OstreeException($"Unsupported file type {UnixMode.Describe(st.Mode)} for '{path}': only regular files, symbolic links and directories can be committed");
             }
         }
     }
@@ -196,7 +196,7 @@ public sealed class DirectoryImporter
         }
         catch (UnauthorizedAccessException)
         {
-            throw new RepoException($"Opening '{job.Path}': Permission denied");
+            throw new OstreeException($"Opening '{job.Path}': Permission denied");
         }
     }
 

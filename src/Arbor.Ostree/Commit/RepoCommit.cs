@@ -92,15 +92,15 @@ public sealed record CommitOutcome(Checksum Checksum, bool Unchanged, int FilesW
 public static class RepoCommit
 {
     /// <summary>Writes the commit described by <paramref name="spec"/>.</summary>
-    /// <exception cref="RepoException">Bad options, a missing source, or a write failure; no ref moved.</exception>
+    /// <exception cref="OstreeException">Bad options, a missing source, or a write failure; no ref moved.</exception>
     public static CommitOutcome Run(Repository repo, CommitSpec spec, IProgress<OperationProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Branch is null && !spec.Orphan)
-            throw new RepoException("A branch must be specified with --branch, or use --orphan");
+            throw new OstreeException("A branch must be specified with --branch, or use --orphan");
         if (spec.Modifier.CanonicalPermissions && (spec.Modifier.OwnerUid > 0 || spec.Modifier.OwnerGid > 0))
-            throw new RepoException("Cannot specify both --canonical-permissions and non-zero --owner-uid");
+            throw new OstreeException("Cannot specify both --canonical-permissions and non-zero --owner-uid");
         if (spec.Branch is not null)
             Repository.ValidateRefName(spec.Branch);
         var signKeys = spec.SignKeys.Select(Ed25519Keys.ParseSecret).ToList();
@@ -114,8 +114,8 @@ public static class RepoCommit
         foreach (var key in spec.KeepMetadata)
         {
             if (parent is null)
-                throw new RepoException("Either --branch or --parent must be specified when using --keep-metadata");
-            var value = repo.LoadCommit(parent.Value).GetMetadata(key) ?? throw new RepoException($"Missing metadata key '{key}' from commit '{parent}'");
+                throw new OstreeException("Either --branch or --parent must be specified when using --keep-metadata");
+            var value = repo.LoadCommit(parent.Value).GetMetadata(key) ?? throw new OstreeException($"Missing metadata key '{key}' from commit '{parent}'");
             metadata.Add(new(key, value));
         }
 

@@ -45,7 +45,7 @@ public static class TarImporter
                     if (!parent.Dirs.TryGetValue(parts[i], out var next))
                     {
                         if (!autocreateParents)
-                            throw new RepoException($"Tar entry '{entry.Name}': parent directory '{string.Join('/', parts.Take(i + 1))}' is missing (use --tar-autocreate-parents)");
+                            throw new OstreeException($"Tar entry '{entry.Name}': parent directory '{string.Join('/', parts.Take(i + 1))}' is missing (use --tar-autocreate-parents)");
                         next = parent.EnsureDir(parts[i]);
                         next.MetaChecksum ??= DefaultMeta();
                     }
@@ -74,20 +74,20 @@ public static class TarImporter
                             for (int i = 0; i < target.Count - 1 && dir is not null; i++)
                                 dir = dir.Dirs.GetValueOrDefault(target[i]);
                             if (dir is null || target.Count == 0 || !dir.Files.TryGetValue(target[^1], out var c))
-                                throw new RepoException($"Tar entry '{entry.Name}': hard link target '{entry.LinkName}' not found earlier in the archive");
+                                throw new OstreeException($"Tar entry '{entry.Name}': hard link target '{entry.LinkName}' not found earlier in the archive");
                             parent.SetFile(name, c);
                             break;
                         }
                     case TarEntryType.GlobalExtendedAttributes:
                         break;
                     default:
-                        throw new RepoException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
+                        throw new OstreeException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
                 }
             }
         }
         catch (InvalidDataException e)
         {
-            throw new RepoException($"Reading tar archive: {e.Message}", e);
+            throw new OstreeException($"Reading tar archive: {e.Message}", e);
         }
         into.MetaChecksum ??= DefaultMeta();
     }
@@ -106,14 +106,14 @@ public static class TarImporter
     public static List<string> SplitPath(string name)
     {
         if (name.StartsWith('/'))
-            throw new RepoException($"Tar entry '{name}' has an absolute path; refusing to import it");
+            throw new OstreeException($"Tar entry '{name}' has an absolute path; refusing to import it");
         var parts = new List<string>();
         foreach (var p in name.Split('/'))
         {
             if (p.Length == 0 || p == ".")
                 continue;
             if (p == "..")
-                throw new RepoException($"Tar entry '{name}' contains '..'; refusing to import it");
+                throw new OstreeException($"Tar entry '{name}' contains '..'; refusing to import it");
             parts.Add(p);
         }
         return parts;

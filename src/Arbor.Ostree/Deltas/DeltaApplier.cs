@@ -16,7 +16,7 @@ namespace Arbor.Ostree.Deltas;
 public static class DeltaApplier
 {
     /// <summary>Opens a superblock: <paramref name="path"/> is a delta directory (holding <c>superblock</c>) or the superblock file.</summary>
-    /// <exception cref="RepoException">The file is missing or does not parse.</exception>
+    /// <exception cref="OstreeException">The file is missing or does not parse.</exception>
     public static (DeltaSuperblock Superblock, string Dir) OpenSuperblock(string path)
     {
         var (file, bytes) = ReadSuperblockFile(path);
@@ -24,12 +24,12 @@ public static class DeltaApplier
     }
 
     /// <summary>The superblock file of <paramref name="path"/> (a delta directory or the file itself) and its bytes, signed form included.</summary>
-    /// <exception cref="RepoException">The file is missing.</exception>
+    /// <exception cref="OstreeException">The file is missing.</exception>
     public static (string File, byte[] Bytes) ReadSuperblockFile(string path)
     {
         string file = Directory.Exists(path) ? Path.Combine(path, "superblock") : path;
         if (!File.Exists(file))
-            throw new RepoException($"openat({Path.GetFileName(file)}): No such file or directory");
+            throw new OstreeException($"openat({Path.GetFileName(file)}): No such file or directory");
         return (file, File.ReadAllBytes(file));
     }
 
@@ -41,12 +41,12 @@ public static class DeltaApplier
         }
         catch (InvalidDataException e)
         {
-            throw new RepoException($"{file}: {e.Message}", e);
+            throw new OstreeException($"{file}: {e.Message}", e);
         }
     }
 
     /// <summary>Applies the delta at <paramref name="path"/> to <paramref name="repo"/>.</summary>
-    /// <exception cref="RepoException">The from-commit is missing, a part is corrupt, or an object does not verify.</exception>
+    /// <exception cref="OstreeException">The from-commit is missing, a part is corrupt, or an object does not verify.</exception>
     public static void ApplyOffline(Repository repo, string path) => ApplyOffline(repo, path, null);
 
     /// <summary>
@@ -54,14 +54,14 @@ public static class DeltaApplier
     /// verified with <paramref name="verifier"/> when one is given; without one it is refused when the
     /// repository sets <c>[core] sign-verify-deltas=true</c>. Unsigned deltas apply either way, as in ostree.
     /// </summary>
-    /// <exception cref="RepoException">The signature does not verify, the from-commit is missing, a part is corrupt, or an object does not verify.</exception>
+    /// <exception cref="OstreeException">The signature does not verify, the from-commit is missing, a part is corrupt, or an object does not verify.</exception>
     public static void ApplyOffline(Repository repo, string path, SignEngine? verifier)
     {
         var (file, bytes) = ReadSuperblockFile(path);
         if (DeltaSignatures.IsSigned(bytes))
         {
             if (verifier is null && repo.Config.GetBool("core", "sign-verify-deltas", false))
-                throw new RepoException("Key is mandatory to check delta signature");
+                throw new OstreeException("Key is mandatory to check delta signature");
             if (verifier is not null)
                 DeltaSignatures.Verify(bytes, verifier);
         }
@@ -74,9 +74,9 @@ public static class DeltaApplier
     public static void Apply(Repository repo, DeltaSuperblock sb, Func<int, byte[]> readPart, bool offline)
     {
         if (sb.From is { } from && !repo.HasObject(from, ObjectType.Commit))
-            throw new RepoException($"Commit {from}, which is the delta source, is not in repository");
+            throw new OstreeException($"Commit {from}, which is the delta source, is not in repository");
         if (offline && sb.Fallbacks.Count > 0)
-            throw new RepoException("Cannot execute delta offline: contains nonempty http fallback entries");
+            throw new OstreeException("Cannot execute delta offline: contains nonempty http fallback entries");
         var relDir = Repository.StaticDeltaRelativeDir(sb.From, sb.To);
         try
         {
@@ -84,7 +84,7 @@ public static class DeltaApplier
         {
             var header = sb.Parts[i];
             if (header.Version > 0)
-                throw new RepoException($"Delta part has too new version {header.Version}");
+                throw new OstreeException($"Delta part has too new version {header.Version}");
             if (header.Objects.All(o => repo.HasObject(o.Checksum, o.Type)))
                 return;
             try
@@ -103,18 +103,18 @@ public static class DeltaApplier
                     }
                     catch (FileNotFoundException)
                     {
-                        throw new RepoException($"Opening deltapart '{i}': No such file or directory");
+                        throw new OstreeException($"Opening deltapart '{i}': No such file or directory");
                     }
                     var actual = Checksum.Of(file);
                     if (actual != header.Checksum)
-                        throw new RepoException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
+                        throw new OstreeException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
                     payload = DeltaPartPayload.DecodePartFile(file, header.UncompressedSize);
                 }
                 ExecutePart(repo, header.Objects, payload);
             }
-            catch (Exception e) when (e is InvalidDataException or RepoException)
+            catch (Exception e) when (e is InvalidDataException or OstreeException)
             {
-                throw new RepoException($"Executing delta part {i}: {e.Message}", e);
+                throw new OstreeException($"Executing delta part {i}: {e.Message}", e);
             }
         });
         }
@@ -128,13 +128,13 @@ public static class DeltaApplier
                 repo.WriteDetachedMetadata(sb.To, detached.Serialize());
             var written = repo.WriteMetadata(ObjectType.Commit, sb.CommitBytes.Span);
             if (written != sb.To)
-                throw new RepoException($"Corrupted metadata object; checksum expected='{sb.To}' actual='{written}'");
+                throw new OstreeException($"Corrupted metadata object; checksum expected='{sb.To}' actual='{written}'");
         }
     }
 
     /// <summary>Replays one part's operations, writing its objects into <paramref name="repo"/>.</summary>
     /// <exception cref="InvalidDataException">An operation is malformed.</exception>
-    /// <exception cref="RepoException">An object does not hash to its expected checksum.</exception>
+    /// <exception cref="OstreeException">An object does not hash to its expected checksum.</exception>
     public static void ExecutePart(Repository repo, IReadOnlyList<ObjectName> objects, DeltaPartPayload part)
     {
         if (objects.Count == 0)
@@ -203,7 +203,7 @@ public static class DeltaApplier
                             Validate(off, len, payload.Length);
                             var got = repo.WriteMetadata(t.Type, payload.Slice((int)off, (int)len));
                             if (got != t.Checksum)
-                                throw new RepoException($"Corrupted metadata object; checksum expected='{t.Checksum}' actual='{got}'");
+                                throw new OstreeException($"Corrupted metadata object; checksum expected='{t.Checksum}' actual='{got}'");
                         }
                         else
                         {

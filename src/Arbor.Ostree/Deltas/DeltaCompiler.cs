@@ -68,7 +68,7 @@ public static class DeltaCompiler
     private sealed record Modified(Checksum From, RollsumResult? Rollsum, byte[]? Patch);
 
     /// <summary>Generates the delta from <paramref name="from"/> (null: from scratch) to <paramref name="to"/>.</summary>
-    /// <exception cref="RepoException">A commit or object is missing.</exception>
+    /// <exception cref="OstreeException">A commit or object is missing.</exception>
     public static DeltaGenerateResult Generate(Repository repo, Checksum? from, Checksum to, DeltaGenerateOptions opt)
     {
         // A bad signing key must fail before any part is written.
@@ -78,7 +78,7 @@ public static class DeltaCompiler
         var toReach = repo.TraverseCommit(to);
         var fromReach = from is { } f0 ? repo.TraverseCommit(f0) : [];
         if (from is { } fc && !repo.HasObject(fc, ObjectType.Commit))
-            throw new RepoException($"No such metadata object {fc}.commit");
+            throw new OstreeException($"No such metadata object {fc}.commit");
 
         var newMeta = new List<ObjectName>();
         var newContent = new List<Checksum>();

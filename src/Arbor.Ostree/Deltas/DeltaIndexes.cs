@@ -13,18 +13,18 @@ namespace Arbor.Ostree.Deltas;
 public static class DeltaIndexes
 {
     /// <summary>Parses "FROM-TO" or "TO".</summary>
-    /// <exception cref="RepoException">A checksum is invalid.</exception>
+    /// <exception cref="OstreeException">A checksum is invalid.</exception>
     public static (Checksum? From, Checksum To) ParseName(string name)
     {
         int dash = name.IndexOf('-');
         var first = dash < 0 ? name : name[..dash];
         if (!Checksum.TryParse(first, out var a))
-            throw new RepoException($"Invalid rev {first}");
+            throw new OstreeException($"Invalid rev {first}");
         if (dash < 0)
             return (null, a);
         var second = name[(dash + 1)..];
         if (!Checksum.TryParse(second, out var b))
-            throw new RepoException($"Invalid rev {second}");
+            throw new OstreeException($"Invalid rev {second}");
         return (a, b);
     }
 
@@ -32,13 +32,13 @@ public static class DeltaIndexes
     public static List<string> List(Repository repo) => repo.ListStaticDeltaDigests().Select(e => e.Name).ToList();
 
     /// <summary>Removes a delta's directory.</summary>
-    /// <exception cref="RepoException">The delta does not exist.</exception>
+    /// <exception cref="OstreeException">The delta does not exist.</exception>
     public static void Delete(Repository repo, string name)
     {
         var (from, to) = ParseName(name);
         var dir = Path.Combine(repo.Path, Repository.StaticDeltaRelativeDir(from, to));
         if (!Directory.Exists(dir))
-            throw new RepoException($"Can't find delta {name}");
+            throw new OstreeException($"Can't find delta {name}");
         Directory.Delete(dir, recursive: true);
     }
 

@@ -13,7 +13,6 @@
 using System.Buffers.Binary;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Signing;
 
 namespace Arbor.Ostree.Deltas;
@@ -96,7 +95,7 @@ public static class DeltaSignatures
     }
 
     /// <summary>Signs an unsigned superblock with each of <paramref name="secretKeys"/> and returns the signed file.</summary>
-    /// <exception cref="RepoException">A key is malformed or the engine refuses to sign.</exception>
+    /// <exception cref="OstreeException">A key is malformed or the engine refuses to sign.</exception>
     public static byte[] Sign(ReadOnlySpan<byte> superblock, SignEngine engine, IReadOnlyList<string> secretKeys)
     {
         var sigs = new List<byte[]>(secretKeys.Count);
@@ -106,7 +105,7 @@ public static class DeltaSignatures
     }
 
     /// <summary>Checks that <paramref name="secretKeys"/> can sign with <paramref name="engine"/>, before any delta file is written.</summary>
-    /// <exception cref="RepoException">A key is malformed or the engine refuses to sign.</exception>
+    /// <exception cref="OstreeException">A key is malformed or the engine refuses to sign.</exception>
     public static void CheckSecretKeys(SignEngine engine, IReadOnlyList<string> secretKeys)
     {
         foreach (var k in secretKeys)
@@ -115,23 +114,23 @@ public static class DeltaSignatures
 
     /// <summary>Verifies a superblock file with <paramref name="engine"/>'s keys, as ostree_repo_static_delta_verify_signature does.</summary>
     /// <returns>The engine's success message.</returns>
-    /// <exception cref="RepoException">The file is not signed, has no signature of the engine's type, or no signature verifies.</exception>
+    /// <exception cref="OstreeException">The file is not signed, has no signature of the engine's type, or no signature verifies.</exception>
     public static string Verify(ReadOnlyMemory<byte> file, SignEngine engine)
     {
         Wrapped w;
         try
         {
             if (!IsSigned(file) || TryUnwrap(file) is not { } wrapped)
-                throw new RepoException("no signatures in static-delta");
+                throw new OstreeException("no signatures in static-delta");
             w = wrapped;
         }
         catch (InvalidDataException e)
         {
-            throw new RepoException(e.Message, e);
+            throw new OstreeException(e.Message, e);
         }
         var dict = new GVariantView(GVariantType.VarDict, w.Signatures);
         if (!dict.TryLookup(engine.MetadataKey, out var boxed) || !boxed.GetVariant().Type.Equals(Aay))
-            throw new RepoException($"no signature for '{engine.MetadataKey}' in static-delta superblock");
+            throw new OstreeException($"no signature for '{engine.MetadataKey}' in static-delta superblock");
         var sigs = boxed.GetVariant().Children().Select(s => s.GetBytes().ToArray()).ToList();
         return engine.Verify(w.Superblock.Span, sigs);
     }

@@ -88,26 +88,26 @@ internal sealed class DeltaPull
     }
 
     /// <summary>Sets up delta pulls, or returns null when deltas are not to be used for this pull.</summary>
-    /// <exception cref="RepoException">Deltas are required but cannot be used.</exception>
+    /// <exception cref="OstreeException">Deltas are required but cannot be used.</exception>
     public static DeltaPull? Create(Repository repo, Fetcher fetcher, string url, string contentUrl, string remoteName, PullOptions options,
         Repo.Summary? summary, KeyFile? remoteConfig, bool summaryVerified)
     {
         if (options.DisableStaticDeltas && options.RequireStaticDeltas)
-            throw new RepoException("--disable-static-deltas and --require-static-deltas cannot be used together");
+            throw new OstreeException("--disable-static-deltas and --require-static-deltas cannot be used together");
         if (options.DryRun && !options.RequireStaticDeltas)
-            throw new RepoException("--dry-run requires --require-static-deltas");
+            throw new OstreeException("--dry-run requires --require-static-deltas");
         if (options.DisableStaticDeltas)
             return null;
         // A local source is copied object by object so the exact files arrive, unless deltas are required.
         if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsFile && !options.RequireStaticDeltas)
             return null;
         if (repo.IsArchive)
-            return options.RequireStaticDeltas ? throw new RepoException("Can't use static deltas in an archive repo") : null;
+            return options.RequireStaticDeltas ? throw new OstreeException("Can't use static deltas in an archive repo") : null;
         if (options.CommitMetadataOnly)
-            return options.DryRun ? throw new RepoException("--dry-run measures static deltas, which --commit-metadata-only does not use") : null;
+            return options.DryRun ? throw new OstreeException("--dry-run measures static deltas, which --commit-metadata-only does not use") : null;
         var d = new DeltaPull(repo, fetcher, url, contentUrl, remoteName, options, summary, remoteConfig, summaryVerified);
         if (options.RequireStaticDeltas && !d._indexed && !d._summaryHasDeltas)
-            throw new RepoException("Fetch configured to require static deltas, but no summary deltas or delta index found");
+            throw new OstreeException("Fetch configured to require static deltas, but no summary deltas or delta index found");
         return d;
     }
 
@@ -193,7 +193,7 @@ internal sealed class DeltaPull
                 : DeltaOutcome.UseObjects;
         }
         if (_require)
-            throw new RepoException($"Static deltas required, but none found for {refName} to {to}");
+            throw new OstreeException($"Static deltas required, but none found for {refName} to {to}");
         return DeltaOutcome.UseObjects;
     }
 
@@ -207,13 +207,13 @@ internal sealed class DeltaPull
         if (bytes is null)
         {
             if (_require)
-                throw new RepoException($"Static deltas required, but none found for {from?.ToString() ?? "empty"} to {to}");
+                throw new OstreeException($"Static deltas required, but none found for {from?.ToString() ?? "empty"} to {to}");
             return DeltaOutcome.UseObjects;
         }
         if (expectedDigest is null && _summaryVerified)
-            throw new RepoException($"Static delta {name} is not listed in the verified summary of remote {_remoteName}");
+            throw new OstreeException($"Static delta {name} is not listed in the verified summary of remote {_remoteName}");
         if (expectedDigest is { } want && Checksum.Of(bytes) != want)
-            throw new RepoException($"Invalid checksum for static delta {name}");
+            throw new OstreeException($"Invalid checksum for static delta {name}");
         DeltaSuperblock sb;
         try
         {
@@ -221,13 +221,13 @@ internal sealed class DeltaPull
         }
         catch (InvalidDataException e)
         {
-            throw new RepoException($"Static delta {name}: {e.Message}", e);
+            throw new OstreeException($"Static delta {name}: {e.Message}", e);
         }
         if (sb.To != to || sb.From != from)
-            throw new RepoException($"Static delta {name}: superblock is for {sb.From?.ToString() ?? "empty"}-{sb.To}");
+            throw new OstreeException($"Static delta {name}: superblock is for {sb.From?.ToString() ?? "empty"}-{sb.To}");
         var commitBytes = sb.CommitBytes.ToArray();
         if (Checksum.Of(commitBytes) is var actual && actual != to)
-            throw new RepoException($"Static delta {name}: corrupted commit object; checksum expected='{to}' actual='{actual}'");
+            throw new OstreeException($"Static delta {name}: corrupted commit object; checksum expected='{to}' actual='{actual}'");
 
         var toFetch = CountAndPlan(sb);
         if (_dryRun)
@@ -269,7 +269,7 @@ internal sealed class DeltaPull
             {
                 await Task.WhenAll(fallbacks).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RepoException or OperationCanceledException or IOException)
+            catch (Exception e) when (e is OstreeException or OperationCanceledException or IOException)
             {
                 // The first failure is the one reported.
             }
@@ -285,7 +285,7 @@ internal sealed class DeltaPull
         foreach (var f in sb.Fallbacks)
         {
             if (f.Object.Type.IsMeta())
-                throw new RepoException($"Found metadata object as fallback: {f.Object.Checksum}.{f.Object.Type.Name()}");
+                throw new OstreeException($"Found metadata object as fallback: {f.Object.Checksum}.{f.Object.Type.Name()}");
             _fallbacksTotal++;
             _totalSize += (long)f.CompressedSize;
             _totalUsize += (long)f.UncompressedSize;
@@ -301,7 +301,7 @@ internal sealed class DeltaPull
         {
             var p = sb.Parts[i];
             if (p.Version > 0)
-                throw new RepoException($"Delta part has too new version {p.Version}");
+                throw new OstreeException($"Delta part has too new version {p.Version}");
             _totalSize += (long)p.CompressedSize;
             _totalUsize += (long)p.UncompressedSize;
             if (p.Objects.All(o => _repo.HasObject(o.Checksum, o.Type)))
@@ -327,7 +327,7 @@ internal sealed class DeltaPull
             return;
         }
         if (_totalUsize > free)
-            throw new RepoException($"Delta requires {Repo.Summary.FormatSize((ulong)_totalUsize)} free space, but only {Repo.Summary.FormatSize((ulong)free)} available");
+            throw new OstreeException($"Delta requires {Repo.Summary.FormatSize((ulong)_totalUsize)} free space, but only {Repo.Summary.FormatSize((ulong)free)} available");
     }
 
     private async Task FetchFallbackAsync(DeltaFallback f, Func<Checksum, CancellationToken, Task> fetchContent, CancellationToken ct)
@@ -391,14 +391,14 @@ internal sealed class DeltaPull
             {
                 var actual = Checksum.Of(file);
                 if (actual != header.Checksum)
-                    throw new RepoException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
+                    throw new OstreeException($"Checksum mismatch in static delta part; expected={header.Checksum} actual={actual}");
                 payload = DeltaPartPayload.DecodePartFile(file, header.UncompressedSize);
             }
             DeltaApplier.ExecutePart(_repo, header.Objects, payload);
         }
-        catch (Exception e) when (e is InvalidDataException or RepoException)
+        catch (Exception e) when (e is InvalidDataException or OstreeException)
         {
-            throw new RepoException($"Static delta {name} part {i}: {e.Message}", e);
+            throw new OstreeException($"Static delta {name} part {i}: {e.Message}", e);
         }
     }
 
@@ -417,21 +417,21 @@ internal sealed class DeltaPull
         }
         catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidDataException)
         {
-            throw new RepoException($"Invalid static delta index {source}: {e.Message}", e);
+            throw new OstreeException($"Invalid static delta index {source}: {e.Message}", e);
         }
     }
 
     private void AddDigests(GVariantValue deltas, string source)
     {
         if (deltas is not GVArray arr)
-            throw new RepoException($"Invalid ostree.static-deltas in {source}: expected a{{sv}}");
+            throw new OstreeException($"Invalid ostree.static-deltas in {source}: expected a{{sv}}");
         foreach (var item in arr.Items)
         {
             if (item is not GVDictEntry { Key: GVString key, Value: var value })
-                throw new RepoException($"Invalid ostree.static-deltas in {source}: expected a{{sv}}");
+                throw new OstreeException($"Invalid ostree.static-deltas in {source}: expected a{{sv}}");
             var inner = value is GVVariant v ? v.Inner : value;
             if (inner is not GVBytes { Value.Length: Checksum.ByteLength } digest)
-                throw new RepoException($"Invalid static delta digest for {key.Value} in {source}: expected 32 bytes");
+                throw new OstreeException($"Invalid static delta digest for {key.Value} in {source}: expected 32 bytes");
             DeltaIndexes.ParseName(key.Value);
             _digests[key.Value] = new Checksum(digest.Value.Span);
         }

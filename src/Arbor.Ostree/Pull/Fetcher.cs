@@ -9,7 +9,6 @@ using System.Net;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Pull;
 
@@ -121,7 +120,7 @@ public sealed class Fetcher : IDisposable
     public static Uri Combine(string baseUrl, string relative) => new(baseUrl.TrimEnd('/') + "/" + relative);
 
     /// <summary>Fetches a file into memory; null for 404 when <paramref name="allowMissing"/>.</summary>
-    /// <exception cref="RepoException">The server failed after all retries, or answered 404 when not allowed.</exception>
+    /// <exception cref="OstreeException">The server failed after all retries, or answered 404 when not allowed.</exception>
     public async Task<byte[]?> FetchBytesAsync(string baseUrl, string relative, bool allowMissing, long maxSize, CancellationToken ct)
     {
         if (LocalPath(baseUrl, relative) is { } local)
@@ -129,7 +128,7 @@ public sealed class Fetcher : IDisposable
         return await WithRetries(baseUrl, relative, allowMissing, async body =>
         {
             if (body.Length > maxSize)
-                throw new RepoException($"{Combine(baseUrl, relative)}: response of {body.Length} bytes exceeds the limit of {maxSize}");
+                throw new OstreeException($"{Combine(baseUrl, relative)}: response of {body.Length} bytes exceeds the limit of {maxSize}");
             byte[] data;
             if (body.Length is { } len)
             {
@@ -144,7 +143,7 @@ public sealed class Fetcher : IDisposable
                 while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
                 {
                     if (ms.Length + n > maxSize)
-                        throw new RepoException($"{Combine(baseUrl, relative)}: response exceeds the limit of {maxSize} bytes");
+                        throw new OstreeException($"{Combine(baseUrl, relative)}: response exceeds the limit of {maxSize} bytes");
                     ms.Write(buf, 0, n);
                 }
                 data = ms.ToArray();
@@ -160,7 +159,7 @@ public sealed class Fetcher : IDisposable
         if (LocalPath(baseUrl, relative) is { } local)
         {
             if (!File.Exists(local))
-                return allowMissing ? false : throw new RepoException($"Couldn't find file {local}");
+                return allowMissing ? false : throw new OstreeException($"Couldn't find file {local}");
             File.Copy(local, destination, overwrite: true);
             return true;
         }
@@ -187,7 +186,7 @@ public sealed class Fetcher : IDisposable
         {
             var fi = new FileInfo(local);
             if (!fi.Exists)
-                throw new RepoException($"Couldn't find file {local}");
+                throw new OstreeException($"Couldn't find file {local}");
             if (fi.Length > memoryLimit)
             {
                 File.Copy(local, spillPath(), overwrite: true);
@@ -253,9 +252,9 @@ public sealed class Fetcher : IDisposable
     {
         var fi = new FileInfo(path);
         if (!fi.Exists)
-            return allowMissing ? null : throw new RepoException($"Couldn't find file {path}");
+            return allowMissing ? null : throw new OstreeException($"Couldn't find file {path}");
         if (fi.Length > maxSize)
-            throw new RepoException($"{path}: {fi.Length} bytes exceeds the limit of {maxSize}");
+            throw new OstreeException($"{path}: {fi.Length} bytes exceeds the limit of {maxSize}");
         return File.ReadAllBytes(path);
     }
 
@@ -320,7 +319,7 @@ public sealed class Fetcher : IDisposable
             }
         retry:
             if (attempt >= _options.Retries)
-                throw new RepoException($"Fetching {Combine(baseUrl, relative)} failed after {attempt + 1} attempts: {failure}");
+                throw new OstreeException($"Fetching {Combine(baseUrl, relative)} failed after {attempt + 1} attempts: {failure}");
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * (1 << attempt), 5000)), ct).ConfigureAwait(false);
         }
     }
@@ -330,11 +329,11 @@ public sealed class Fetcher : IDisposable
     private static string? Answer(int code, string baseUrl, string relative, bool allowMissing)
     {
         if (code == 404)
-            return allowMissing ? null : throw new RepoException($"Server returned HTTP 404 for {Combine(baseUrl, relative)}");
+            return allowMissing ? null : throw new OstreeException($"Server returned HTTP 404 for {Combine(baseUrl, relative)}");
         if (code is >= 200 and < 300)
             return null;
         if (code is not (>= 500 or 408 or 429))
-            throw new RepoException($"Server returned HTTP {code} for {Combine(baseUrl, relative)}");
+            throw new OstreeException($"Server returned HTTP {code} for {Combine(baseUrl, relative)}");
         return $"HTTP {code}";
     }
 

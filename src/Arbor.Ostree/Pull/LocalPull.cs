@@ -79,7 +79,7 @@ public sealed class LocalPull
     }
 
     /// <summary>Runs the pull.</summary>
-    /// <exception cref="RepoException">A ref is missing in the source, or an object is missing or corrupt.</exception>
+    /// <exception cref="OstreeException">A ref is missing in the source, or an object is missing or corrupt.</exception>
     public LocalPullResult Run()
     {
         var wanted = ResolveWanted();
@@ -102,7 +102,7 @@ public sealed class LocalPull
                 if (!_source.HasObject(cur, ObjectType.Commit))
                 {
                     if (cur == start)
-                        throw new RepoException($"Couldn't find commit object '{cur}' in {_source.Path}");
+                        throw new OstreeException($"Couldn't find commit object '{cur}' in {_source.Path}");
                     break; // a parent the source does not have ends the chain quietly, as in ostree
                 }
                 commits.Add(cur);
@@ -174,7 +174,7 @@ public sealed class LocalPull
                 continue;
             }
             Repository.ValidateRefName(spec);
-            wanted[spec] = _source.ResolveRev(spec, allowMissing: true) ?? throw new RepoException($"Refspec '{spec}' not found");
+            wanted[spec] = _source.ResolveRev(spec, allowMissing: true) ?? throw new OstreeException($"Refspec '{spec}' not found");
         }
         return wanted;
     }
@@ -207,7 +207,7 @@ public sealed class LocalPull
         {
             var problem = Fsck.VerifyObject(_source, name, out bool missing);
             if (problem is not null)
-                throw new RepoException(missing ? $"Couldn't find {name} in {_source.Path}" : problem);
+                throw new OstreeException(missing ? $"Couldn't find {name} in {_source.Path}" : problem);
         }
         var from = _source.ObjectPath(name);
         var to = _repo.ObjectPath(name);
@@ -223,7 +223,7 @@ public sealed class LocalPull
             if (errno == EEXIST)
                 return false;
             if (errno == LibC.ENOENT && !LibC.TryLStat(from, out _, out _))
-                throw new RepoException($"Couldn't find {name} in {_source.Path}");
+                throw new OstreeException($"Couldn't find {name} in {_source.Path}");
             if (errno is not (EXDEV or EMLINK or EPERM))
                 throw new NativeIOException("link", to, errno);
         }
@@ -234,7 +234,7 @@ public sealed class LocalPull
             var bytes = _source.LoadMetadataBytes(name.Checksum, name.Type);
             var actual = Checksum.Of(bytes);
             if (actual != name.Checksum)
-                throw new RepoException($"Corrupted {name.Type.Name()} object; checksum expected='{name.Checksum}' actual='{actual}'");
+                throw new OstreeException($"Corrupted {name.Type.Name()} object; checksum expected='{name.Checksum}' actual='{actual}'");
             _repo.WriteMetadata(name.Type, bytes);
             return true;
         }

@@ -140,14 +140,14 @@ public sealed class PullEngine : IDisposable
         {
             var mode = remoteConfig.Get("core", "mode");
             if (mode is not ("archive-z2" or "archive"))
-                throw new RepoException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
+                throw new OstreeException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
         }
         var summaryBytes = await _fetcher.FetchBytesAsync(_url, "summary", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
         if (SummaryVerifier is not null)
         {
             var sigBytes = summaryBytes is null ? null : await _fetcher.FetchBytesAsync(_url, "summary.sig", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
             if (SummaryVerifier(summaryBytes, sigBytes) is { } failure)
-                throw new RepoException($"Summary of remote {RemoteName}: {failure}");
+                throw new OstreeException($"Summary of remote {RemoteName}: {failure}");
         }
         var summary = summaryBytes is null ? null : Repo.Summary.Parse(summaryBytes, $"{_url}/summary");
 
@@ -216,9 +216,9 @@ public sealed class PullEngine : IDisposable
             else if (_options.Mirror && summary is not null)
                 refs.AddRange(summary.Refs.Select(r => r.Name));
             else if (_options.Mirror)
-                throw new RepoException($"Fetching all refs was requested in mirror mode, but remote repository at {_url} does not have a summary");
+                throw new OstreeException($"Fetching all refs was requested in mirror mode, but remote repository at {_url} does not have a summary");
             else
-                throw new RepoException($"No refs specified and no configured branches for remote {RemoteName}");
+                throw new OstreeException($"No refs specified and no configured branches for remote {RemoteName}");
         }
         var wanted = new Dictionary<string, Checksum>(StringComparer.Ordinal);
         foreach (var spec in refs)
@@ -239,14 +239,14 @@ public sealed class PullEngine : IDisposable
             Repository.ValidateRefName(spec);
             if (summary is not null)
             {
-                var entry = summary.Find(spec) ?? throw new RepoException($"No such branch '{spec}' in repository summary of remote {RemoteName} ({_url})");
+                var entry = summary.Find(spec) ?? throw new OstreeException($"No such branch '{spec}' in repository summary of remote {RemoteName} ({_url})");
                 wanted[spec] = entry.Checksum;
                 continue;
             }
             var refFile = await _fetcher.FetchBytesAsync(_url, "refs/heads/" + spec, allowMissing: true, 1024, ct).ConfigureAwait(false)
-                ?? throw new RepoException($"No such branch '{spec}' in remote {RemoteName} ({_url})");
+                ?? throw new OstreeException($"No such branch '{spec}' in remote {RemoteName} ({_url})");
             var text = System.Text.Encoding.ASCII.GetString(refFile).Trim();
-            wanted[spec] = Checksum.TryParse(text, out var c) ? c : throw new RepoException($"Remote ref {spec} at {_url} does not contain a checksum: '{text}'");
+            wanted[spec] = Checksum.TryParse(text, out var c) ? c : throw new OstreeException($"Remote ref {spec} at {_url} does not contain a checksum: '{text}'");
         }
         return wanted;
     }
@@ -314,13 +314,13 @@ public sealed class PullEngine : IDisposable
         if (CommitVerifier is null)
         {
             bool signed = detached is not null && new GVariant.GVariantView(GVariant.GVariantType.VarDict, detached).TryLookup("ostree.gpgsigs", out _);
-            throw new RepoException(signed
+            throw new OstreeException(signed
                 ? $"Commit {commit}: GPG verification enabled, but signatures cannot be checked here (use gpg-verify=false in remote config to disable)"
                 : $"Commit {commit}: GPG verification enabled, but no signatures found (use gpg-verify=false in remote config to disable)");
         }
         var failure = CommitVerifier(_repo, commit, commitBytes, detached);
         if (failure is not null)
-            throw new RepoException($"Commit {commit}: {failure}");
+            throw new OstreeException($"Commit {commit}: {failure}");
     }
 
     internal static string ObjectRelPath(Checksum c, ObjectType type) => c.ToObjectPath("objects", type.Extension(archive: true));
@@ -329,7 +329,7 @@ public sealed class PullEngine : IDisposable
     {
         var actual = Checksum.Of(bytes);
         if (actual != expected)
-            throw new RepoException($"Corrupted {type.Name()} object; checksum expected='{expected}' actual='{actual}'");
+            throw new OstreeException($"Corrupted {type.Name()} object; checksum expected='{expected}' actual='{actual}'");
     }
 
     private bool InSubpath(string path)

@@ -26,7 +26,7 @@ public sealed class Remote
     public bool GetBool(string key, bool fallback) => Source.GetBool(Group, key, fallback);
 
     /// <summary>The base URL for metadata (<c>url</c>).</summary>
-    public string Url => Get("url") ?? throw new RepoException($"No \"url\" option in remote \"{Name}\"");
+    public string Url => Get("url") ?? throw new OstreeException($"No \"url\" option in remote \"{Name}\"");
 
     /// <summary>The base URL for content objects (<c>contenturl</c>, else <c>url</c>).</summary>
     public string ContentUrl => Get("contenturl") ?? Url;
@@ -88,9 +88,9 @@ public static class Remotes
     }
 
     /// <summary>Finds a remote by name.</summary>
-    /// <exception cref="RepoException">No such remote.</exception>
+    /// <exception cref="OstreeException">No such remote.</exception>
     public static Remote Get(Repository repo, string name) =>
-        List(repo).FirstOrDefault(r => r.Name == name) ?? throw new RepoException($"Remote \"{name}\" not found");
+        List(repo).FirstOrDefault(r => r.Name == name) ?? throw new OstreeException($"Remote \"{name}\" not found");
 
     /// <summary>Adds a remote; with <paramref name="ifNotExists"/> an existing one is left alone.</summary>
     public static void Add(Repository repo, string name, string url, IEnumerable<string> branches, IEnumerable<KeyValuePair<string, string>> options, bool ifNotExists, bool force)
@@ -101,7 +101,7 @@ public static class Remotes
             if (ifNotExists)
                 return;
             if (!force)
-                throw new RepoException($"Remote configuration for \"{name}\" already exists: {List(repo).First(r => r.Name == name).SourcePath}");
+                throw new OstreeException($"Remote configuration for \"{name}\" already exists: {List(repo).First(r => r.Name == name).SourcePath}");
             Delete(repo, name, ifExists: true);
         }
         var group = $"remote \"{name}\"";
@@ -132,7 +132,7 @@ public static class Remotes
         {
             if (ifExists)
                 return;
-            throw new RepoException($"Remote \"{name}\" not found");
+            throw new OstreeException($"Remote \"{name}\" not found");
         }
         if (remote.SourcePath == Path.Combine(repo.Path, "config"))
         {
@@ -153,6 +153,6 @@ public static class Remotes
     public static void ValidateName(string name)
     {
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) || name.StartsWith('.'))
-            throw new RepoException($"Invalid remote name {name}");
+            throw new OstreeException($"Invalid remote name {name}");
     }
 }

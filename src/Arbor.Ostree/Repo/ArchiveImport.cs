@@ -13,7 +13,7 @@ namespace Arbor.Ostree.Repo;
 public sealed partial class Repository
 {
     /// <summary>Verifies the archive-form object at <paramref name="filezPath"/> and stores it; returns the content size.</summary>
-    /// <exception cref="RepoException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
+    /// <exception cref="OstreeException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
     public long ImportArchiveContent(string filezPath, Checksum expected) =>
         ImportArchiveContent(() => new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), expected, final =>
         {
@@ -22,7 +22,7 @@ public sealed partial class Repository
         });
 
     /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
-    /// <exception cref="RepoException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
+    /// <exception cref="OstreeException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
     public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected)
     {
         FileHeader header;
@@ -34,7 +34,7 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException)
         {
-            throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+            throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
         }
         if (!header.IsRegular || size > WholeObjectLimit)
             return ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
@@ -51,11 +51,11 @@ public sealed partial class Repository
             }
             catch (InvalidDataException e)
             {
-                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+                throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
             }
             var actual = ContentChecksum(header, content);
             if (actual != expected)
-                throw new RepoException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
+                throw new OstreeException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
             // Callers import objects they just found missing; a concurrent writer of the same
             // object is harmless (the second link finds the first), so there is no second lookup.
             if (!IsArchive)
@@ -96,10 +96,10 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentOutOfRangeException)
         {
-            throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+            throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
         }
         if (!header.IsRegular && !header.IsSymlink)
-            throw new RepoException($"Corrupted file object {expected}: unsupported mode 0{Convert.ToString(header.Mode, 8)}");
+            throw new OstreeException($"Corrupted file object {expected}: unsupported mode 0{Convert.ToString(header.Mode, 8)}");
         long contentSize = header.IsSymlink ? 0 : checked((long)size);
 
         if (!IsArchive)
@@ -118,12 +118,12 @@ public sealed partial class Repository
             }
             catch (InvalidDataException e)
             {
-                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+                throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
             }
-            catch (RepoException e) when (!e.Message.Contains(expected.ToString(), StringComparison.Ordinal))
+            catch (OstreeException e) when (!e.Message.Contains(expected.ToString(), StringComparison.Ordinal))
             {
                 // Data that ends early: say which object.
-                throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+                throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
             }
             return contentSize;
         }
@@ -144,14 +144,14 @@ public sealed partial class Repository
                     {
                         int n = z.Read(buf, 0, (int)Math.Min(buf.Length, left));
                         if (n <= 0)
-                            throw new RepoException($"Corrupted file object {expected}: compressed data ends {left} bytes early");
+                            throw new OstreeException($"Corrupted file object {expected}: compressed data ends {left} bytes early");
                         hash.AppendData(buf, 0, n);
                         left -= n;
                     }
                 }
                 catch (InvalidDataException e)
                 {
-                    throw new RepoException($"Corrupted file object {expected}: {e.Message}", e);
+                    throw new OstreeException($"Corrupted file object {expected}: {e.Message}", e);
                 }
                 finally
                 {
@@ -160,7 +160,7 @@ public sealed partial class Repository
             }
             var actual = Checksum.From(hash);
             if (actual != expected)
-                throw new RepoException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
+                throw new OstreeException($"Corrupted file object; checksum expected='{expected}' actual='{actual}'");
         }
         var final = ObjectPath(expected, ObjectType.File);
         if (!Native.LibC.TryLStat(final, out _, out _))

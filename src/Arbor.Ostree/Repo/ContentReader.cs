@@ -44,7 +44,7 @@ public sealed partial class Repository
     /// modes. Pulls copy thousands of small objects: this is one open, one read and one close
     /// each instead of a header read and a streamed reopen.
     /// </summary>
-    /// <exception cref="RepoException">The object is missing or does not parse.</exception>
+    /// <exception cref="OstreeException">The object is missing or does not parse.</exception>
     public bool TryReadArchiveContent(Checksum checksum, int limit, InMemoryContentAction action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -59,7 +59,7 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new RepoException($"Couldn't find file object '{checksum}'");
+            throw new OstreeException($"Couldn't find file object '{checksum}'");
         }
         byte[]? file = null, data = null;
         try
@@ -81,7 +81,7 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException)
         {
-            throw new RepoException($"Corrupted file object {checksum}: {e.Message}", e);
+            throw new OstreeException($"Corrupted file object {checksum}: {e.Message}", e);
         }
         finally
         {
@@ -107,14 +107,14 @@ public sealed partial class Repository
     }
 
     /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>
-    /// <exception cref="RepoException">The object is missing or its header does not parse.</exception>
+    /// <exception cref="OstreeException">The object is missing or its header does not parse.</exception>
     public ContentObject OpenContent(Checksum checksum)
     {
         var path = ObjectPath(checksum, ObjectType.File);
         if (!LibC.TryLStat(path, out var st, out int errno))
         {
             throw errno == LibC.ENOENT
-                ? new RepoException($"Couldn't find file object '{checksum}'")
+                ? new OstreeException($"Couldn't find file object '{checksum}'")
                 : new NativeIOException("statx", path, errno);
         }
         try
@@ -129,7 +129,7 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException)
         {
-            throw new RepoException($"Corrupted file object {checksum}: {e.Message}", e);
+            throw new OstreeException($"Corrupted file object {checksum}: {e.Message}", e);
         }
     }
 
@@ -158,7 +158,7 @@ public sealed partial class Repository
     private static ContentObject OpenBareUserContent(string path, FileStat st, Checksum checksum)
     {
         var meta = LibC.LGetXattr(path, BareUserMetaXattr)
-            ?? throw new RepoException($"Corrupted file object {checksum}: missing user.ostreemeta xattr");
+            ?? throw new OstreeException($"Corrupted file object {checksum}: missing user.ostreemeta xattr");
         var header = FileHeader.ParseBareUser(meta);
         if (header.IsSymlink)
         {

@@ -80,7 +80,7 @@ public abstract class DiffNode
 
         public override Checksum ComputeChecksum(bool ignoreXattrs, int ownerUid, int ownerGid)
         {
-            var st = Stat() ?? throw new RepoException($"No such file or directory: {FullPath}");
+            var st = Stat() ?? throw new OstreeException($"No such file or directory: {FullPath}");
             return ContentHasher.Checksum(FullPath, st, ignoreXattrs, ownerUid, ownerGid);
         }
 
@@ -212,7 +212,7 @@ public static class TreeDiff
         }
     }
 
-    private static RepoException NotFound(DiffNode n) => new RepoFileNotFoundException(n.NotFoundMessage);
+    private static OstreeException NotFound(DiffNode n) => new RepoFileNotFoundException(n.NotFoundMessage);
 
     /// <summary>The object counts <c>ostree diff --stats</c> prints for two commits.</summary>
     public static string FormatStats(Repository repo, Checksum a, Checksum b)

@@ -40,7 +40,7 @@ public static class Fsck
 
     /// <summary>Runs the check; progress goes to <paramref name="info"/>, problems to <paramref name="error"/>.</summary>
     /// <returns>The number of complete commits verified.</returns>
-    /// <exception cref="RepoException">Corruption was found (the message says what), or a commit could not be loaded.</exception>
+    /// <exception cref="OstreeException">Corruption was found (the message says what), or a commit could not be loaded.</exception>
     public static int Run(Repository repo, FsckOptions options, Action<string> info, Action<string> error)
     {
         if (options.VerifyBackRefs)
@@ -99,7 +99,7 @@ public static class Fsck
             {
                 var message = commits is null ? p.Message : $"In commits {commits}: {p.Message}";
                 if (!options.Delete && !options.All)
-                    throw new RepoException(message);
+                    throw new OstreeException(message);
                 error(message);
                 if (options.Delete)
                 {
@@ -124,9 +124,9 @@ public static class Fsck
         if (partial > 0)
             info($"{partial} partial commits not verified");
         if (corruption)
-            throw new RepoException("Repository corruption encountered");
+            throw new OstreeException("Repository corruption encountered");
         if (fsckPartial > 0)
-            throw new RepoException($"{partial} partial commits from fsck-detected corruption");
+            throw new OstreeException($"{partial} partial commits from fsck-detected corruption");
         info($"object fsck of {complete.Count} commits completed successfully - no errors found.");
         return complete.Count;
     }
@@ -144,7 +144,7 @@ public static class Fsck
         {
             return name.Type.IsMeta() ? VerifyMetadata(repo, name) : VerifyContent(repo, name.Checksum);
         }
-        catch (Exception e) when (e is RepoException or IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is OstreeException or IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
         {
             var prefix = name.Type.IsMeta() ? $"fsck {name}" : $"fsck content object {name.Checksum}";
             return $"{prefix}: {e.Message}";
@@ -252,7 +252,7 @@ public static class Fsck
             }
             else
             {
-                throw new RepoException(message);
+                throw new OstreeException(message);
             }
         }
         Commit c;
@@ -260,9 +260,9 @@ public static class Fsck
         {
             c = repo.LoadCommit(commit);
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException(collectionId is null
+            throw new OstreeException(collectionId is null
                 ? $"Loading commit for ref {refName}: {e.Message}"
                 : $"Loading commit for ref ({collectionId}, {refName}): {e.Message}", e);
         }
@@ -272,9 +272,9 @@ public static class Fsck
             {
                 VerifyBindings(collectionId, refName, c);
             }
-            catch (RepoException e)
+            catch (OstreeException e)
             {
-                throw new RepoException($"Commit {commit}: {e.Message}", e);
+                throw new OstreeException($"Commit {commit}: {e.Message}", e);
             }
         }
     }
@@ -289,19 +289,19 @@ public static class Fsck
         {
             if (collectionId is null)
                 return;
-            throw new RepoException("Expected commit metadata to have ref binding information, found none");
+            throw new OstreeException("Expected commit metadata to have ref binding information, found none");
         }
         if (!refs.Contains(refName))
         {
             var dump = refs.Count > 0 ? string.Join(", ", refs.Select(r => $"‘{r}’")) : "no refs";
-            throw new RepoException($"Commit has no requested ref ‘{refName}’ in ref binding metadata ({dump})");
+            throw new OstreeException($"Commit has no requested ref ‘{refName}’ in ref binding metadata ({dump})");
         }
         if (collectionId is not null)
         {
             if (c.GetMetadata("ostree.collection-binding") is not GVString binding)
-                throw new RepoException("Expected commit metadata to have collection ID binding information, found none");
+                throw new OstreeException("Expected commit metadata to have collection ID binding information, found none");
             if (binding.Value != collectionId)
-                throw new RepoException($"Commit has collection ID ‘{binding.Value}’ in collection binding metadata, while the remote it came from has collection ID ‘{collectionId}’");
+                throw new OstreeException($"Commit has collection ID ‘{binding.Value}’ in collection binding metadata, while the remote it came from has collection ID ‘{collectionId}’");
         }
     }
 
@@ -316,13 +316,13 @@ public static class Fsck
             var target = repo.ResolveRev(r, allowMissing: true);
             if (target is null)
             {
-                throw new RepoException(collection is null
+                throw new OstreeException(collection is null
                     ? $"Ref ‘{r}’ in bindings for commit {checksum} does not exist"
                     : $"Collection–ref ({collection}, {r}) in bindings for commit {checksum} does not exist");
             }
             if (target != checksum)
             {
-                throw new RepoException(collection is null
+                throw new OstreeException(collection is null
                     ? $"Ref ‘{r}’ in bindings for commit {checksum} does not resolve to that commit"
                     : $"Collection–ref ({collection}, {r}) in bindings for commit {checksum} does not resolve to that commit");
             }

@@ -38,14 +38,14 @@ public sealed class KeyFile
             if (trimmed.StartsWith('['))
             {
                 if (!trimmed.EndsWith(']'))
-                    throw new RepoException($"{source}:{lineNo}: invalid group line '{trimmed}'");
+                    throw new OstreeException($"{source}:{lineNo}: invalid group line '{trimmed}'");
                 current = new Group(trimmed[1..^1]);
                 kf._groups.Add(current);
                 continue;
             }
             int eq = trimmed.IndexOf('=');
             if (eq <= 0 || current is null)
-                throw new RepoException($"{source}:{lineNo}: key file does not start with a group or line is not KEY=VALUE: '{trimmed}'");
+                throw new OstreeException($"{source}:{lineNo}: key file does not start with a group or line is not KEY=VALUE: '{trimmed}'");
             current.Lines.Add((trimmed[..eq].Trim(), trimmed));
         }
         // Drop the trailing empty line that Split produces for text ending in '\n'.
@@ -94,7 +94,7 @@ public sealed class KeyFile
             null => fallback,
             "true" or "1" => true,
             "false" or "0" => false,
-            _ => throw new RepoException($"Key '{key}' in group '{group}' is not a boolean: '{v}'"),
+            _ => throw new OstreeException($"Key '{key}' in group '{group}' is not a boolean: '{v}'"),
         };
     }
 

@@ -105,7 +105,7 @@ public sealed partial class Repository
     private Checksum WriteContent(FileHeader header, Stream? content, long size, Checksum? expected, bool trusted)
     {
         if (!header.IsRegular && !header.IsSymlink)
-            throw new RepoException($"Unsupported file type (mode 0{Convert.ToString(header.Mode, 8)}) for a content object");
+            throw new OstreeException($"Unsupported file type (mode 0{Convert.ToString(header.Mode, 8)}) for a content object");
         if (header.IsSymlink)
             return WriteSymlinkContent(header, expected);
         if (content is null)
@@ -125,7 +125,7 @@ public sealed partial class Repository
             }
             catch (EndOfStreamException e)
             {
-                throw new RepoException($"Unexpected end of content: expected {size} bytes", e);
+                throw new OstreeException($"Unexpected end of content: expected {size} bytes", e);
             }
             finally
             {
@@ -156,7 +156,7 @@ public sealed partial class Repository
             }
             var checksum = hash is null ? expected!.Value : Checksum.From(hash);
             if (expected is { } want && want != checksum)
-                throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+                throw new OstreeException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
             CommitTmpObject(tmp, checksum);
             committed = true;
             return checksum;
@@ -173,7 +173,7 @@ public sealed partial class Repository
     {
         var checksum = ContentChecksum(header, data);
         if (expected is { } want && want != checksum)
-            throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+            throw new OstreeException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
         return WriteContentData(header, data, checksum);
     }
 
@@ -305,7 +305,7 @@ public sealed partial class Repository
             {
                 int n = from.Read(buf, 0, (int)Math.Min(buf.Length, left));
                 if (n <= 0)
-                    throw new RepoException($"Unexpected end of content: {left} of {size} bytes missing");
+                    throw new OstreeException($"Unexpected end of content: {left} of {size} bytes missing");
                 hash?.AppendData(buf, 0, n);
                 to.Write(buf, 0, n);
                 left -= n;
@@ -349,7 +349,7 @@ public sealed partial class Repository
     {
         var checksum = Checksum.Of(FileHeader.LengthPrefixed(header.SerializeBare()));
         if (expected is { } want && want != checksum)
-            throw new RepoException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
+            throw new OstreeException($"Corrupted file object; checksum expected='{want}' actual='{checksum}'");
         var final = ObjectPath(checksum, ObjectType.File);
         if (LibC.TryLStat(final, out _, out _))
             return checksum;

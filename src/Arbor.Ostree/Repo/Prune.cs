@@ -117,20 +117,20 @@ public static class Pruner
     }
 
     /// <summary>Deletes one unreferenced commit (<c>--delete-commit</c>), turning on tombstone commits like ostree.</summary>
-    /// <exception cref="RepoException">A ref still points at the commit.</exception>
+    /// <exception cref="OstreeException">A ref still points at the commit.</exception>
     public static void DeleteCommit(Repository repo, Checksum commit)
     {
         foreach (var r in repo.ListRefs(includeRemotes: true))
         {
             if (r.Target == commit)
-                throw new RepoException($"Commit '{commit}' is referenced by '{r.Refspec}'");
+                throw new OstreeException($"Commit '{commit}' is referenced by '{r.Refspec}'");
         }
         if (repo.CollectionId is { } cid)
         {
             foreach (var r in repo.ListRefs(includeRemotes: false))
             {
                 if (r.Target == commit)
-                    throw new RepoException($"Commit '{commit}' is referenced by ({cid}, {r.Name})");
+                    throw new OstreeException($"Commit '{commit}' is referenced by ({cid}, {r.Name})");
             }
         }
         foreach (var r in repo.ListMirrorRefs())
@@ -138,7 +138,7 @@ public static class Pruner
             if (r.Target == commit)
             {
                 int slash = r.Name.IndexOf('/');
-                throw new RepoException($"Commit '{commit}' is referenced by ({r.Name[..Math.Max(slash, 0)]}, {r.Name[(slash + 1)..]})");
+                throw new OstreeException($"Commit '{commit}' is referenced by ({r.Name[..Math.Max(slash, 0)]}, {r.Name[(slash + 1)..]})");
             }
         }
         if (!repo.Config.GetBool("core", "tombstone-commits", false))
@@ -150,7 +150,7 @@ public static class Pruner
         using var _ = RepoLock.Acquire(repo, exclusive: true);
         var path = repo.ObjectPath(commit, ObjectType.Commit);
         if (!File.Exists(path))
-            throw new RepoException($"Deleting object {commit}.commit: unlinkat: No such file or directory");
+            throw new OstreeException($"Deleting object {commit}.commit: unlinkat: No such file or directory");
         Delete(repo, new ObjectName(commit, ObjectType.Commit));
     }
 

@@ -23,15 +23,15 @@ public sealed partial class Repository
     public static void ValidateRefName(string name)
     {
         if (name.Length == 0)
-            throw new RepoException("Invalid empty ref name");
+            throw new OstreeException("Invalid empty ref name");
         foreach (var part in name.Split('/'))
         {
             if (part.Length == 0 || part == "." || part == "..")
-                throw new RepoException($"Invalid ref name {name}");
+                throw new OstreeException($"Invalid ref name {name}");
             foreach (var c in part)
             {
                 if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
-                    throw new RepoException($"Invalid ref name {name}");
+                    throw new OstreeException($"Invalid ref name {name}");
             }
         }
     }
@@ -44,7 +44,7 @@ public sealed partial class Repository
             return (null, refspec);
         var remote = refspec[..colon];
         if (remote.Length == 0)
-            throw new RepoException($"Invalid refspec {refspec}");
+            throw new OstreeException($"Invalid refspec {refspec}");
         return (remote, refspec[(colon + 1)..]);
     }
 
@@ -65,7 +65,7 @@ public sealed partial class Repository
         }
         var t = text.Trim();
         if (!Checksum.TryParse(t, out var c))
-            throw new RepoException($"Ref file {path} does not contain a checksum: '{t}'");
+            throw new OstreeException($"Ref file {path} does not contain a checksum: '{t}'");
         return c;
     }
 
@@ -83,7 +83,7 @@ public sealed partial class Repository
             var child = ResolveRev(rev[..^1], allowMissing);
             if (child is null)
                 return null;
-            return LoadCommit(child.Value).Parent ?? throw new RepoException($"Commit {child} has no parent");
+            return LoadCommit(child.Value).Parent ?? throw new OstreeException($"Commit {child} has no parent");
         }
         var (remote, name) = ParseRefspec(rev);
         Checksum? found = null;
@@ -101,7 +101,7 @@ public sealed partial class Repository
                 found = FindRefInRemotes(name);
         }
         if (found is null && !allowMissing)
-            throw new RepoException($"Refspec '{rev}' not found");
+            throw new OstreeException($"Refspec '{rev}' not found");
         return found;
     }
 
@@ -137,7 +137,7 @@ public sealed partial class Repository
         {
             var hex = prefix[..2] + System.IO.Path.GetFileNameWithoutExtension(f);
             if (match is not null)
-                throw new RepoException($"Refspec {prefix} not unique");
+                throw new OstreeException($"Refspec {prefix} not unique");
             match = Checksum.Parse(hex);
         }
         return match;
@@ -158,7 +158,7 @@ public sealed partial class Repository
     public static void ValidateRemoteName(string remote)
     {
         if (remote.Length == 0 || remote.Contains('/') || remote is "." or "..")
-            throw new RepoException($"Invalid remote name {remote}");
+            throw new OstreeException($"Invalid remote name {remote}");
     }
 
     // The only writers of ref files; RepoTransaction calls them after the objects are durable.

@@ -41,7 +41,7 @@ public sealed record RepoFileInfo(RepoFileType Type, uint Mode, uint Uid, uint G
 }
 
 /// <summary>Raised when a path does not exist in a commit (GIO's G_IO_ERROR_NOT_FOUND).</summary>
-public sealed class RepoFileNotFoundException(string message) : RepoException(message);
+public sealed class RepoFileNotFoundException(string message) : OstreeException(message);
 
 /// <summary>A file or directory inside a commit, addressed like ostree's OstreeRepoFile.</summary>
 public sealed class RepoFile
@@ -133,7 +133,7 @@ public sealed class RepoFile
 
     /// <summary>Loads what this entry is; throws when it does not exist.</summary>
     /// <exception cref="RepoFileNotFoundException">No such entry.</exception>
-    /// <exception cref="RepoException">A parent is not a directory, or an object is missing.</exception>
+    /// <exception cref="OstreeException">A parent is not a directory, or an object is missing.</exception>
     public void EnsureResolved()
     {
         if (_resolved)
@@ -146,7 +146,7 @@ public sealed class RepoFile
             return;
         }
         _parent.EnsureResolved();
-        var tree = _parent._contents ?? throw new RepoException("Not a directory");
+        var tree = _parent._contents ?? throw new OstreeException("Not a directory");
         var name = Name!;
         foreach (var f in tree.Files)
         {
@@ -242,7 +242,7 @@ public sealed class RepoFile
     public IEnumerable<RepoFile> EnumerateChildren()
     {
         EnsureResolved();
-        var tree = _contents ?? throw new RepoException("Not a directory");
+        var tree = _contents ?? throw new OstreeException("Not a directory");
         foreach (var f in tree.Files)
             yield return new RepoFile(Repo, this, f.Name) { _checksum = f.Checksum, _resolved = true };
         foreach (var d in tree.Dirs)
@@ -257,12 +257,12 @@ public sealed class RepoFile
         {
             f.EnsureResolved();
             if (f._contents is not null)
-                throw new RepoException("Can't open directory");
+                throw new OstreeException("Can't open directory");
             var obj = f.Repo.OpenContent(f._checksum);
             if (!obj.Header.IsSymlink)
                 return obj.OpenData();
             if (hops > 40)
-                throw new RepoException($"Too many levels of symbolic links: {f.Path}");
+                throw new OstreeException($"Too many levels of symbolic links: {f.Path}");
             f = f._parent!.ResolveRelative(obj.Header.SymlinkTarget);
         }
     }

@@ -36,7 +36,7 @@ public sealed class RepoLock : IDisposable
             if (DateTime.UtcNow >= deadline)
             {
                 handle.Dispose();
-                throw new RepoException($"Locking repo {(exclusive ? "exclusive" : "shared")} failed: another process holds a conflicting lock on {path} (waited {limit.TotalSeconds:0}s)");
+                throw new OstreeException($"Locking repo {(exclusive ? "exclusive" : "shared")} failed: another process holds a conflicting lock on {path} (waited {limit.TotalSeconds:0}s)");
             }
             Thread.Sleep(sleep);
             sleep = Math.Min(sleep * 2, 200);

@@ -36,16 +36,6 @@ public static class RepoModes
         "bare-user" => RepoMode.BareUser,
         "bare-user-only" => RepoMode.BareUserOnly,
         "archive" or "archive-z2" => RepoMode.Archive,
-        _ => throw new RepoException($"Invalid mode '{name}' in repository configuration"),
+        _ => throw new OstreeException($"Invalid mode '{name}' in repository configuration"),
     };
-}
-
-/// <summary>An error about a repository, its objects or refs; the message names what was wrong.</summary>
-public class RepoException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public RepoException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with an inner cause.</summary>
-    public RepoException(string message, Exception inner) : base(message, inner) { }
 }

@@ -122,7 +122,7 @@ public sealed class RepoTransaction : IDisposable
     }
 
     /// <summary>Queues pointing <c>REMOTE:NAME</c> (or local NAME) at <paramref name="target"/>; null deletes it.</summary>
-    /// <exception cref="RepoException">The ref name is invalid.</exception>
+    /// <exception cref="OstreeException">The ref name is invalid.</exception>
     public void SetRef(string? remote, string name, Checksum? target)
     {
         ThrowIfFinished();
@@ -161,7 +161,7 @@ public sealed class RepoTransaction : IDisposable
     /// Makes the transaction durable (<c>ostree_repo_commit_transaction</c>): syncs the objects,
     /// drops the partial markers of completed commits, then moves the queued refs.
     /// </summary>
-    /// <exception cref="RepoException">A queued ref names a commit that is missing or incomplete; no ref moved.</exception>
+    /// <exception cref="OstreeException">A queued ref names a commit that is missing or incomplete; no ref moved.</exception>
     public void Commit()
     {
         ThrowIfFinished();
@@ -208,9 +208,9 @@ public sealed class RepoTransaction : IDisposable
         if (target is not { } c)
             return;
         if (!Repository.HasObject(c, ObjectType.Commit))
-            throw new RepoException($"Cannot set ref {what} to {c}: the commit object is missing");
+            throw new OstreeException($"Cannot set ref {what} to {c}: the commit object is missing");
         if (!_options.AllowPartialTargets && !_completed.Contains(c) && Repository.IsCommitPartial(c, out _))
-            throw new RepoException($"Cannot set ref {what} to {c}: the commit is incomplete (partial)");
+            throw new OstreeException($"Cannot set ref {what} to {c}: the commit is incomplete (partial)");
     }
 
     private void Finish()

@@ -40,22 +40,22 @@ public sealed partial class Repository
         Mode = RepoModes.Parse(modeName);
         var version = config.Get("core", "repo_version");
         if (version != "1")
-            throw new RepoException($"Invalid repository version '{version}' in {System.IO.Path.Combine(path, "config")}");
+            throw new OstreeException($"Invalid repository version '{version}' in {System.IO.Path.Combine(path, "config")}");
         ObjectsDir = System.IO.Path.Combine(path, "objects");
         TmpDir = System.IO.Path.Combine(path, "tmp");
         Fsync = config.GetBool("core", "fsync", true);
     }
 
     /// <summary>Opens an existing repository.</summary>
-    /// <exception cref="RepoException">The directory is not a repository.</exception>
+    /// <exception cref="OstreeException">The directory is not a repository.</exception>
     public static Repository Open(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
         var configPath = System.IO.Path.Combine(full, "config");
         if (!Directory.Exists(full))
-            throw new RepoException($"opening repo: opendir({path}): No such file or directory");
+            throw new OstreeException($"opening repo: opendir({path}): No such file or directory");
         if (!File.Exists(configPath) || !Directory.Exists(System.IO.Path.Combine(full, "objects")))
-            throw new RepoException($"opening repo: {path} is not an OSTree repository (no config or objects/)");
+            throw new OstreeException($"opening repo: {path} is not an OSTree repository (no config or objects/)");
         KeyFile config;
         try
         {
@@ -63,7 +63,7 @@ public sealed partial class Repository
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new RepoException($"opening repo: reading {configPath}: {e.Message}", e);
+            throw new OstreeException($"opening repo: reading {configPath}: {e.Message}", e);
         }
         return new Repository(full, config);
     }
@@ -77,7 +77,7 @@ public sealed partial class Repository
         {
             var existing = Open(full);
             if (existing.Mode != mode)
-                throw new RepoException($"repository at {path} already exists with mode {existing.Mode.DisplayName()}");
+                throw new OstreeException($"repository at {path} already exists with mode {existing.Mode.DisplayName()}");
             return existing;
         }
         Directory.CreateDirectory(full);
@@ -124,7 +124,7 @@ public sealed partial class Repository
     }
 
     /// <summary>Reads a metadata object's bytes.</summary>
-    /// <exception cref="RepoException">The object is missing or unreadable.</exception>
+    /// <exception cref="OstreeException">The object is missing or unreadable.</exception>
     public byte[] LoadMetadataBytes(Checksum checksum, ObjectType type)
     {
         if (!type.IsMeta())
@@ -136,11 +136,11 @@ public sealed partial class Repository
         }
         catch (FileNotFoundException)
         {
-            throw new RepoException($"No such metadata object {checksum}.{type.Name()}");
+            throw new OstreeException($"No such metadata object {checksum}.{type.Name()}");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new RepoException($"No such metadata object {checksum}.{type.Name()}");
+            throw new OstreeException($"No such metadata object {checksum}.{type.Name()}");
         }
     }
 
@@ -171,7 +171,7 @@ public sealed partial class Repository
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException)
         {
-            throw new RepoException($"Corrupted {type.Name()} object {checksum}: {e.Message}", e);
+            throw new OstreeException($"Corrupted {type.Name()} object {checksum}: {e.Message}", e);
         }
     }
 

@@ -49,7 +49,7 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
     }
 
     /// <summary>Parses summary bytes.</summary>
-    /// <exception cref="RepoException">The data is not a summary.</exception>
+    /// <exception cref="OstreeException">The data is not a summary.</exception>
     public static Summary Parse(ReadOnlyMemory<byte> data, string source = "summary")
     {
         try
@@ -67,7 +67,7 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         }
         catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException or InvalidOperationException)
         {
-            throw new RepoException($"Invalid summary from {source}: {e.Message}", e);
+            throw new OstreeException($"Invalid summary from {source}: {e.Message}", e);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed partial class Repository
     /// <param name="parents">When given, records for each object found the commits through which it was reached.</param>
     /// <param name="tolerateCorruptTrees">When true, a dirtree that is present but does not parse is kept in the set
     /// without being descended into (fsck reports it); otherwise it is an error.</param>
-    /// <exception cref="RepoException">A dirtree of a complete commit is missing or does not parse.</exception>
+    /// <exception cref="OstreeException">A dirtree of a complete commit is missing or does not parse.</exception>
     public void TraverseCommit(Checksum commit, int maxDepth, HashSet<ObjectName> reachable, Dictionary<ObjectName, List<Checksum>>? parents = null,
         bool tolerateCorruptTrees = false)
     {
@@ -118,7 +118,7 @@ public sealed partial class Repository
         {
             return LoadDirTree(tree);
         }
-        catch (RepoException) when (tolerateCorrupt && HasObject(tree, ObjectType.DirTree))
+        catch (OstreeException) when (tolerateCorrupt && HasObject(tree, ObjectType.DirTree))
         {
             return null;
         }

@@ -29,19 +29,19 @@ public sealed class Ed25519Keys
     public List<byte[]> Revoked { get; } = [];
 
     /// <summary>Decodes a base64 secret key.</summary>
-    /// <exception cref="RepoException">Not base64 or not 64 bytes.</exception>
+    /// <exception cref="OstreeException">Not base64 or not 64 bytes.</exception>
     public static byte[] ParseSecret(string base64) => Decode(base64, 64, "Invalid ed25519 secret key");
 
     /// <summary>Decodes a base64 public key.</summary>
-    /// <exception cref="RepoException">Not base64 or not 32 bytes.</exception>
+    /// <exception cref="OstreeException">Not base64 or not 32 bytes.</exception>
     public static byte[] ParsePublic(string base64) => Decode(base64, Ed25519.PublicKeySize, "Invalid ed25519 public key");
 
     /// <summary>The non-empty lines of a key file, each one base64 key.</summary>
-    /// <exception cref="RepoException">The file is missing or not a regular file.</exception>
+    /// <exception cref="OstreeException">The file is missing or not a regular file.</exception>
     public static IEnumerable<string> ReadKeyFile(string path)
     {
         if (!File.Exists(path))
-            throw new RepoException($"File object '{path}' is not a regular file");
+            throw new OstreeException($"File object '{path}' is not a regular file");
         foreach (var line in File.ReadAllLines(path))
         {
             if (line.Trim().Length > 0)
@@ -68,10 +68,10 @@ public sealed class Ed25519Keys
         }
         catch (FormatException)
         {
-            throw new RepoException($"{what}: not base64");
+            throw new OstreeException($"{what}: not base64");
         }
         if (bytes.Length != size)
-            throw new RepoException($"{what}: Ill-formed input: expected {size} bytes, got {bytes.Length} bytes");
+            throw new OstreeException($"{what}: Ill-formed input: expected {size} bytes, got {bytes.Length} bytes");
         return bytes;
     }
 }
@@ -83,7 +83,7 @@ public static class Ed25519Signing
     public static byte[] SignData(ReadOnlySpan<byte> data, byte[] secretKey)
     {
         if (secretKey.Length != 64)
-            throw new RepoException($"Invalid ed25519 secret key: Ill-formed input: expected 64 bytes, got {secretKey.Length} bytes");
+            throw new OstreeException($"Invalid ed25519 secret key: Ill-formed input: expected 64 bytes, got {secretKey.Length} bytes");
         return Ed25519.Sign(secretKey.AsSpan(0, Ed25519.SeedSize), data);
     }
 
@@ -100,9 +100,9 @@ public static class Ed25519Signing
     {
         var summaryPath = Path.Combine(repo.Path, "summary");
         if (!File.Exists(summaryPath))
-            throw new RepoException($"No summary file in repository {repo.Path} (run summary -u)");
+            throw new OstreeException($"No summary file in repository {repo.Path} (run summary -u)");
         if (secretKeys.Count == 0)
-            throw new RepoException("No keys passed for signing summary");
+            throw new OstreeException("No keys passed for signing summary");
         var data = File.ReadAllBytes(summaryPath);
         var sigPath = Path.Combine(repo.Path, "summary.sig");
         byte[]? meta = File.Exists(sigPath) ? File.ReadAllBytes(sigPath) : null;
@@ -187,7 +187,7 @@ public static class Ed25519Signing
             }
         }
         if (keys.Public.Count == 0)
-            throw new RepoException("signature: ed25519: no keys loaded");
+            throw new OstreeException("signature: ed25519: no keys loaded");
         return keys;
     }
 
@@ -205,9 +205,9 @@ public static class Ed25519Signing
             {
                 AddFile(keys.Public, file, required: true);
             }
-            catch (RepoException)
+            catch (OstreeException)
             {
-                throw new RepoException($"Failed loading 'ed25519' keys from '{file}'");
+                throw new OstreeException($"Failed loading 'ed25519' keys from '{file}'");
             }
         }
         if (inline is not null)
@@ -216,9 +216,9 @@ public static class Ed25519Signing
             {
                 keys.Public.Add(Ed25519Keys.ParsePublic(inline));
             }
-            catch (RepoException)
+            catch (OstreeException)
             {
-                throw new RepoException("Failed loading 'ed25519' keys from inline `verification-key`");
+                throw new OstreeException("Failed loading 'ed25519' keys from inline `verification-key`");
             }
         }
         return keys;
@@ -234,15 +234,15 @@ public static class Ed25519Signing
                 into.Add(Ed25519Keys.ParsePublic(line));
                 added++;
             }
-            catch (RepoException) when (!required)
+            catch (OstreeException) when (!required)
             {
             }
-            catch (RepoException)
+            catch (OstreeException)
             {
                 // ostree skips bad lines but needs at least one good key.
             }
         }
         if (added == 0 && required)
-            throw new RepoException($"signature: ed25519: no valid keys in file '{file}'");
+            throw new OstreeException($"signature: ed25519: no valid keys in file '{file}'");
     }
 }

@@ -88,7 +88,7 @@ public static class GpgSigning
     {
         var summaryPath = Path.Combine(repo.Path, "summary");
         if (!File.Exists(summaryPath))
-            throw new RepoException($"No summary file in repository {repo.Path} (run summary -u)");
+            throw new OstreeException($"No summary file in repository {repo.Path} (run summary -u)");
         var data = File.ReadAllBytes(summaryPath);
         var sigPath = Path.Combine(repo.Path, "summary.sig");
         byte[]? meta = File.Exists(sigPath) ? File.ReadAllBytes(sigPath) : null;
@@ -173,7 +173,7 @@ public static class GpgSigning
                 }
                 else
                 {
-                    rings.Add(File.Exists(file) ? File.ReadAllBytes(file) : throw new RepoException($"gpgkeypath {file} of remote \"{remote}\" does not exist"));
+                    rings.Add(File.Exists(file) ? File.ReadAllBytes(file) : throw new OstreeException($"gpgkeypath {file} of remote \"{remote}\" does not exist"));
                 }
             }
         }
@@ -204,7 +204,7 @@ public static class GpgSigning
     private static void AddDir(string dir, List<byte[]> rings)
     {
         if (!Directory.Exists(dir))
-            throw new RepoException($"GPG keyring directory {dir} does not exist");
+            throw new OstreeException($"GPG keyring directory {dir} does not exist");
         foreach (var f in Directory.EnumerateFiles(dir, "*.gpg").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(f);

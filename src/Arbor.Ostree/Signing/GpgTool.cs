@@ -15,7 +15,7 @@ using Arbor.Ostree.Repo;
 namespace Arbor.Ostree.Signing;
 
 /// <summary>A GPG operation failed.</summary>
-public sealed class GpgException(string message) : RepoException(message);
+public sealed class GpgException(string message) : OstreeException(message);
 
 /// <summary>Runs gpg and gpgv.</summary>
 public static class GpgTool

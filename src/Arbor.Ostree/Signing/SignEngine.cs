@@ -10,7 +10,6 @@
 //            compares it with the one public key string. It only works when
 //            OSTREE_DUMMY_SIGN_ENABLED=1, exactly as in ostree, which makes it a way to exercise
 //            signed formats against an ostree built without ed25519 support.
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Signing;
 
@@ -30,29 +29,29 @@ public abstract class SignEngine
     public static IReadOnlyList<string> Names { get; } = ["ed25519", "dummy"];
 
     /// <summary>A fresh engine with no keys.</summary>
-    /// <exception cref="RepoException">No engine has that name.</exception>
+    /// <exception cref="OstreeException">No engine has that name.</exception>
     public static SignEngine Create(string name) => name switch
     {
         "ed25519" => new Ed25519SignEngine(),
         "dummy" => new DummySignEngine(),
-        _ => throw new RepoException("Requested signature type is not implemented"),
+        _ => throw new OstreeException("Requested signature type is not implemented"),
     };
 
     /// <summary>Signs <paramref name="data"/> with the secret key <paramref name="secretKey"/> (ostree_sign_set_sk then ostree_sign_data).</summary>
-    /// <exception cref="RepoException">The key is malformed or the engine is disabled.</exception>
+    /// <exception cref="OstreeException">The key is malformed or the engine is disabled.</exception>
     public abstract byte[] Sign(ReadOnlySpan<byte> data, string secretKey);
 
     /// <summary>Adds a trusted public key given on the command line (ostree_sign_add_pk).</summary>
-    /// <exception cref="RepoException">The key is malformed.</exception>
+    /// <exception cref="OstreeException">The key is malformed.</exception>
     public abstract void AddPublicKey(string publicKey);
 
     /// <summary>Loads trusted keys from <paramref name="file"/> alone, or else from the system locations under <paramref name="baseDir"/> (ostree_sign_load_pk).</summary>
-    /// <exception cref="RepoException">No keys could be loaded, or the engine cannot load keys.</exception>
+    /// <exception cref="OstreeException">No keys could be loaded, or the engine cannot load keys.</exception>
     public abstract void LoadPublicKeys(string? file, string? baseDir);
 
     /// <summary>Checks <paramref name="signatures"/> (null: the metadata had none of this engine's) over <paramref name="data"/>.</summary>
     /// <returns>ostree's success message, e.g. "ed25519: Signature verified successfully with key 'HEX'".</returns>
-    /// <exception cref="RepoException">No signature verifies; the message says why.</exception>
+    /// <exception cref="OstreeException">No signature verifies; the message says why.</exception>
     public abstract string Verify(ReadOnlySpan<byte> data, IReadOnlyList<byte[]>? signatures);
 }
 
@@ -96,11 +95,11 @@ public sealed class Ed25519SignEngine : SignEngine
     public override string Verify(ReadOnlySpan<byte> data, IReadOnlyList<byte[]>? signatures)
     {
         if (signatures is null)
-            throw new RepoException("ed25519: commit have no signatures of my type");
+            throw new OstreeException("ed25519: commit have no signatures of my type");
         // ostree falls back to the system key files when nothing was loaded explicitly.
         if (Keys.Public.Count == 0)
             LoadPublicKeys(null, null);
-        return Ed25519Signing.VerifySignatures(data, signatures, Keys, out var error) ?? throw new RepoException(error!);
+        return Ed25519Signing.VerifySignatures(data, signatures, Keys, out var error) ?? throw new OstreeException(error!);
     }
 }
 
@@ -118,7 +117,7 @@ public sealed class DummySignEngine : SignEngine
     private static void CheckEnabled()
     {
         if (Environment.GetEnvironmentVariable(EnableVariable) != "1")
-            throw new RepoException("dummy signature type is only for ostree testing");
+            throw new OstreeException("dummy signature type is only for ostree testing");
     }
 
     /// <inheritdoc />
@@ -133,14 +132,14 @@ public sealed class DummySignEngine : SignEngine
     public override void AddPublicKey(string publicKey) => _publicKey = publicKey;
 
     /// <inheritdoc />
-    public override void LoadPublicKeys(string? file, string? baseDir) => throw new RepoException("not implemented");
+    public override void LoadPublicKeys(string? file, string? baseDir) => throw new OstreeException("not implemented");
 
     /// <inheritdoc />
     public override string Verify(ReadOnlySpan<byte> data, IReadOnlyList<byte[]>? signatures)
     {
         CheckEnabled();
         if (signatures is null)
-            throw new RepoException("signature: dummy: commit have no signatures of my type");
+            throw new OstreeException("signature: dummy: commit have no signatures of my type");
         foreach (var sig in signatures)
         {
             // ostree compares the signature as a C string: it ends at the first NUL.
@@ -149,7 +148,7 @@ public sealed class DummySignEngine : SignEngine
             if (_publicKey is not null && text == _publicKey)
                 return "dummy: Signature verified";
         }
-        throw new RepoException(signatures.Count > 0
+        throw new OstreeException(signatures.Count > 0
             ? $"signature: dummy: incorrect signatures found: {signatures.Count}"
             : "signature: dummy: no signatures");
     }

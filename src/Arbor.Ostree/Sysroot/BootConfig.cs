@@ -69,7 +69,7 @@ public sealed class BootConfig
         }
         catch (IOException e)
         {
-            throw new RepoException($"Parsing {System.IO.Path.GetFileName(path)}: {e.Message}", e);
+            throw new OstreeException($"Parsing {System.IO.Path.GetFileName(path)}: {e.Message}", e);
         }
     }
 

@@ -24,17 +24,17 @@ public sealed partial class Sysroot
         {
             CleanupOtherBootversions();
         }
-        catch (Exception e) when (e is IOException or RepoException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or OstreeException or UnauthorizedAccessException)
         {
-            throw new RepoException($"Cleaning bootversions: {e.Message}", e);
+            throw new OstreeException($"Cleaning bootversions: {e.Message}", e);
         }
         try
         {
             CleanupOldDeployments();
         }
-        catch (Exception e) when (e is IOException or RepoException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or OstreeException or UnauthorizedAccessException)
         {
-            throw new RepoException($"Cleaning deployments: {e.Message}", e);
+            throw new OstreeException($"Cleaning deployments: {e.Message}", e);
         }
         GenerateDeploymentRefs();
         if (!pruneRepo)
@@ -121,9 +121,9 @@ public sealed partial class Sysroot
                 txn.SetRef(null, $"ostree/{BootVersion}/{SubBootVersion}/{i}", Checksum.Parse(Deployments[i].Csum));
             txn.Commit();
         }
-        catch (Exception e) when (e is IOException or RepoException or FormatException)
+        catch (Exception e) when (e is IOException or OstreeException or FormatException)
         {
-            throw new RepoException($"Generating deployment refs: {e.Message}", e);
+            throw new OstreeException($"Generating deployment refs: {e.Message}", e);
         }
     }
 }

@@ -59,11 +59,11 @@ public static class ConfigDiff
         }
         catch (IOException e)
         {
-            throw new RepoException($"While computing configuration diff: {e.Message}", e);
+            throw new OstreeException($"While computing configuration diff: {e.Message}", e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new RepoException($"While computing configuration diff: {e.Message}", e);
+            throw new OstreeException($"While computing configuration diff: {e.Message}", e);
         }
     }
 

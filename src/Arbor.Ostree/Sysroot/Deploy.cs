@@ -27,9 +27,9 @@ public sealed partial class Sysroot
     public void RequireStateroot(string osname)
     {
         if (osname.Length == 0 || osname.Contains('/') || osname is "." or "..")
-            throw new RepoException($"Invalid stateroot name '{osname}'");
+            throw new OstreeException($"Invalid stateroot name '{osname}'");
         if (!Directory.Exists(Abs($"ostree/deploy/{osname}")))
-            throw new RepoException($"No such stateroot: {osname}");
+            throw new OstreeException($"No such stateroot: {osname}");
     }
 
     /// <summary>Lists the deployment directories of a stateroot as (csum, serial).</summary>
@@ -45,7 +45,7 @@ public sealed partial class Sysroot
                 continue;
             var m = DeployNameRegex.Match(d.Name);
             if (!m.Success)
-                throw new RepoException($"Invalid deploy name '{d.Name}', expected CHECKSUM.TREESERIAL");
+                throw new OstreeException($"Invalid deploy name '{d.Name}', expected CHECKSUM.TREESERIAL");
             list.Add((m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
         }
         return list;
@@ -79,11 +79,11 @@ public sealed partial class Sysroot
     // a staged deployment stops here until finalize-staged.
     private Deployment InitializeDeployment(string? osname, string revision, KeyFile? origin, Deployment? merge, IReadOnlyList<string>? overrideKargs)
     {
-        osname ??= Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no --os= argument given");
+        osname ??= Booted?.OsName ?? throw new OstreeException("Not currently booted into an OSTree system and no --os= argument given");
         RequireStateroot(osname);
-        var commit = Checksum.TryParse(revision, out var c) ? c : throw new RepoException($"Invalid checksum '{revision}'");
+        var commit = Checksum.TryParse(revision, out var c) ? c : throw new OstreeException($"Invalid checksum '{revision}'");
         if (!Repo.HasObject(commit, ObjectType.Commit))
-            throw new RepoException($"No such metadata object {revision}.commit");
+            throw new OstreeException($"No such metadata object {revision}.commit");
         int serial = 0;
         foreach (var (csum, s) in ListDeploymentDirs(osname))
         {
@@ -138,7 +138,7 @@ public sealed partial class Sysroot
         if (etcExists)
         {
             if (usrEtcExists)
-                throw new RepoException("Preparing /etc: Tree contains both /etc and /usr/etc");
+                throw new OstreeException("Preparing /etc: Tree contains both /etc and /usr/etc");
             // Old trees ship /etc; libostree moves it to /usr/etc and proceeds as usual.
             Directory.Move(etc, usrEtc);
             usrEtcExists = true;
@@ -170,7 +170,7 @@ public sealed partial class Sysroot
         var osdeploy = Abs($"ostree/deploy/{d.OsName}");
         var varDir = Booted is not null && Booted.OsName == d.OsName ? "/var" : IOPath.Combine(osdeploy, "var");
         if (!Directory.Exists(varDir))
-            throw new RepoException($"opendir({(varDir == "/var" ? "/var" : "var")}): No such file or directory");
+            throw new OstreeException($"opendir({(varDir == "/var" ? "/var" : "var")}): No such file or directory");
         // systemd's ConditionNeedsUpdate= services must run after booting the new tree.
         PathRemoval.DeleteFileIfExists(IOPath.Combine(dir, "etc/.updated"));
         PathRemoval.DeleteFileIfExists(IOPath.Combine(varDir, ".updated"));

@@ -23,7 +23,7 @@ public sealed partial class Sysroot
     public void SetKargsInPlace(Deployment deployment, string kargs)
     {
         if (deployment.IsStaged)
-            throw new RepoException("Cannot edit the kernel arguments of a staged deployment in place");
+            throw new OstreeException("Cannot edit the kernel arguments of a staged deployment in place");
         deployment.BootConfig.Set("options", kargs);
         var path = Abs($"boot/loader.{BootVersion}/entries/{EntryFileName(Deployments.Count, deployment)}");
         deployment.BootConfig.Write(path);
@@ -35,7 +35,7 @@ public sealed partial class Sysroot
         if (deployment.IsPinned == pinned)
             return;
         if (deployment.IsStaged)
-            throw new RepoException("Cannot pin staged deployment");
+            throw new OstreeException("Cannot pin staged deployment");
         var origin = deployment.Origin is null ? new KeyFile() : OriginFile.Clone(deployment.Origin);
         if (pinned)
             origin.Set(OriginFile.TransientGroup, "pinned", "true");

@@ -25,12 +25,12 @@ public static class EtcMerge
     /// <param name="oldEtc">The previous deployment's etc, with the local changes.</param>
     /// <param name="newDefaults">The new deployment's usr/etc.</param>
     /// <param name="newEtc">The new deployment's etc, created by this call.</param>
-    /// <exception cref="RepoException">The merge is impossible or an I/O step failed; nothing is left at <paramref name="newEtc"/>.</exception>
+    /// <exception cref="OstreeException">The merge is impossible or an I/O step failed; nothing is left at <paramref name="newEtc"/>.</exception>
     public static void Merge(string oldDefaults, string oldEtc, string newDefaults, string newEtc)
     {
         newEtc = Path.TrimEndingDirectorySeparator(Path.GetFullPath(newEtc));
         if (LibC.TryLStat(newEtc, out _, out _))
-            throw new RepoException($"During /etc merge: {newEtc} already exists");
+            throw new OstreeException($"During /etc merge: {newEtc} already exists");
         var changes = ConfigDiff.Compute(oldDefaults, oldEtc);
         var parent = Path.GetDirectoryName(newEtc) ?? "/";
         var tmp = Path.Combine(parent, $".{Path.GetFileName(newEtc)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -46,12 +46,12 @@ public static class EtcMerge
             // No fsync here: as in ostree, the deployment is synced as a whole (syncfs) before the bootloader switch.
             LibC.Rename(tmp, newEtc, LibC.RENAME_NOREPLACE);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RepoException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OstreeException)
         {
             TryRemove(tmp);
-            if (e is RepoException && e.Message.StartsWith("During /etc merge", StringComparison.Ordinal))
+            if (e is OstreeException && e.Message.StartsWith("During /etc merge", StringComparison.Ordinal))
                 throw;
-            throw new RepoException($"During /etc merge: {e.Message}", e);
+            throw new OstreeException($"During /etc merge: {e.Message}", e);
         }
     }
 
@@ -104,7 +104,7 @@ public static class EtcMerge
             if (existing.IsDirectory)
             {
                 if (!st.IsDirectory)
-                    throw new RepoException($"During /etc merge: Modified config file newly defaults to directory '{rel}', cannot merge");
+                    throw new OstreeException($"During /etc merge: Modified config file newly defaults to directory '{rel}', cannot merge");
                 // The directory's contents arrive as their own diff entries; its own metadata is left as the new defaults have it.
                 return;
             }

@@ -16,7 +16,7 @@ public sealed partial class Sysroot
     public static void InitFs(string path, bool modern)
     {
         if (!Directory.Exists(path))
-            throw new RepoException($"opendir({path}): No such file or directory");
+            throw new OstreeException($"opendir({path}): No such file or directory");
         Directory.CreateDirectory(IOPath.Combine(path, "boot"));
         if (!modern)
         {
@@ -49,11 +49,11 @@ public sealed partial class Sysroot
     public void InitOsName(string osname)
     {
         if (osname.Length == 0 || osname.Contains('/') || osname is "." or "..")
-            throw new RepoException($"Invalid stateroot name '{osname}'");
+            throw new OstreeException($"Invalid stateroot name '{osname}'");
         EnsureInitialized(Path);
         var deploydir = Abs($"ostree/deploy/{osname}");
         if (LibC.TryLStat(deploydir, out _, out _))
-            throw new RepoException($"Creating ostree/deploy/{osname}: File exists");
+            throw new OstreeException($"Creating ostree/deploy/{osname}: File exists");
         // Build under a temporary name and rename, so a crash never leaves half a stateroot.
         var tmp = Abs($"ostree/deploy/.tmp-{osname}-{Guid.NewGuid():N}");
         try

@@ -4,7 +4,6 @@
 // splitting on single spaces (empty arguments survive a round trip), replace keeping the position
 // of the first entry of a key, delete by key only when the key has a single value.
 using System.Text;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Sysroot;
 
@@ -75,7 +74,7 @@ public sealed class KernelArgs
         }
         catch (IOException e)
         {
-            throw new RepoException($"Reading {path}: {e.Message}", e);
+            throw new OstreeException($"Reading {path}: {e.Message}", e);
         }
         AppendFiltered(text.TrimEnd(' ', '\t', '\n', '\r', '\f', '\v').Split(' '), ["BOOT_IMAGE=", "initrd="]);
     }
@@ -111,17 +110,17 @@ public sealed class KernelArgs
     {
         var (key, value) = Split(arg);
         if (!_table.TryGetValue(key, out var entries))
-            throw new RepoException($"No key '{key}' found");
+            throw new OstreeException($"No key '{key}' found");
         if (value is not null && value.Contains('='))
         {
             var (oldVal, newVal) = Split(value);
             var hit = entries.FirstOrDefault(x => x.Value == oldVal)
-                ?? throw new RepoException($"No karg '{key}={oldVal}' found");
+                ?? throw new OstreeException($"No karg '{key}={oldVal}' found");
             hit.Value = newVal;
             return;
         }
         if (entries.Count > 1)
-            throw new RepoException($"Multiple values for key '{key}' found");
+            throw new OstreeException($"Multiple values for key '{key}' found");
         entries[0].Value = value;
     }
 
@@ -130,11 +129,11 @@ public sealed class KernelArgs
     {
         var (key, value) = Split(arg);
         if (!_table.TryGetValue(key, out var entries))
-            throw new RepoException($"No key '{key}' found");
+            throw new OstreeException($"No key '{key}' found");
         if (entries.Count == 1)
         {
             if (value is not null && value != entries[0].Value)
-                throw new RepoException($"No karg '{key}={value}' found");
+                throw new OstreeException($"No karg '{key}={value}' found");
             _order.Remove(entries[0]);
             _table.Remove(key);
             return;
@@ -142,7 +141,7 @@ public sealed class KernelArgs
         var hit = entries.FirstOrDefault(x => x.Value == value);
         if (hit is null)
         {
-            throw new RepoException(value is null
+            throw new OstreeException(value is null
                 ? $"Multiple values for key '{arg}' found"
                 : $"No karg '{arg}' found");
         }
@@ -154,7 +153,7 @@ public sealed class KernelArgs
     public void DeleteKey(string key)
     {
         if (!_table.Remove(key, out var entries))
-            throw new RepoException($"No key '{key}' found");
+            throw new OstreeException($"No key '{key}' found");
         foreach (var e in entries)
             _order.Remove(e);
     }

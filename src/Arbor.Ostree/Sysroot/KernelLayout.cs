@@ -7,7 +7,6 @@
 // names boot/ostree/OS-BOOTCSUM, so it must match ostree's bit for bit.
 using System.Security.Cryptography;
 using Arbor.Ostree.Objects;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Sysroot;
 
@@ -45,13 +44,13 @@ public sealed class KernelLayout
     public required string BootCsum { get; init; }
 
     /// <summary>Finds the kernel of the tree at <paramref name="deploymentDir"/>.</summary>
-    /// <exception cref="RepoException">No kernel, or legacy checksums that disagree.</exception>
+    /// <exception cref="OstreeException">No kernel, or legacy checksums that disagree.</exception>
     public static KernelLayout Find(string deploymentDir)
     {
         var modules = FromUsrLibModules(deploymentDir);
         var legacy = FromLegacy(deploymentDir);
         if (legacy is null)
-            return modules ?? throw new RepoException("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
+            return modules ?? throw new OstreeException("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot");
         if (modules is not null && modules.InitramfsSrc is null && legacy.InitramfsSrc is not null)
             return legacy;
         return modules ?? legacy;
@@ -189,9 +188,9 @@ public sealed class KernelLayout
         if (kSrc is null)
             return null;
         if (iSrc is not null && iSum != kSum)
-            throw new RepoException("Mismatched kernel checksum vs initrd");
+            throw new OstreeException("Mismatched kernel checksum vs initrd");
         if (dSrc is not null && dSum != kSum)
-            throw new RepoException("Mismatched kernel checksum vs device tree in tree");
+            throw new OstreeException("Mismatched kernel checksum vs device tree in tree");
         return new KernelLayout
         {
             BootDir = bootDir,

@@ -29,9 +29,9 @@ public static class OriginFile
         {
             return KeyFile.Load(path);
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException($"Parsing {path}: {e.Message}", e);
+            throw new OstreeException($"Parsing {path}: {e.Message}", e);
         }
     }
 
@@ -44,7 +44,7 @@ public static class OriginFile
         }
         catch (FileNotFoundException)
         {
-            throw new RepoException($"Failed to open file “{path}”: No such file or directory");
+            throw new OstreeException($"Failed to open file “{path}”: No such file or directory");
         }
     }
 

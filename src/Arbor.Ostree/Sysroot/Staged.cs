@@ -38,11 +38,11 @@ public sealed partial class Sysroot
     /// <param name="overrideKargs">Kernel arguments instead of the merge deployment's, or null.</param>
     /// <param name="locked">Do not finalize at shutdown (--lock-finalization).</param>
     /// <returns>The staged deployment.</returns>
-    /// <exception cref="RepoException">The system is not booted from this sysroot, or the tree cannot be deployed.</exception>
+    /// <exception cref="OstreeException">The system is not booted from this sysroot, or the tree cannot be deployed.</exception>
     public Deployment StageTree(string? osname, string revision, KeyFile? origin, Deployment? merge, IReadOnlyList<string>? overrideKargs, bool locked)
     {
         if (Booted is null)
-            throw new RepoException("Cannot stage deployment: Not currently booted into an OSTree system");
+            throw new OstreeException("Cannot stage deployment: Not currently booted into an OSTree system");
         var d = InitializeDeployment(osname, revision, origin, merge: null, overrideKargs);
         WriteOrigin(d, origin, fsync: false);
         var entries = new List<(string, GVariantValue)> { ("target", SerializeDeployment(d)) };
@@ -83,13 +83,13 @@ public sealed partial class Sysroot
     private Deployment DeserializeDeployment(GVariantValue v)
     {
         var dict = AsDict(v);
-        string Require(string key) => dict.TryGetValue(key, out var s) && s is GVString str ? str.Value : throw new RepoException($"Missing key: {key}");
+        string Require(string key) => dict.TryGetValue(key, out var s) && s is GVString str ? str.Value : throw new OstreeException($"Missing key: {key}");
         var name = Require("name");
         var osname = Require("osname");
         var bootcsum = Require("bootcsum");
         int dot = name.LastIndexOf('.');
         if (dot < 0 || !int.TryParse(name.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int serial))
-            throw new RepoException($"Invalid deployment name '{name}'");
+            throw new OstreeException($"Invalid deployment name '{name}'");
         return new Deployment(0, osname, name[..dot], serial, bootcsum, -1);
     }
 
@@ -120,7 +120,7 @@ public sealed partial class Sysroot
                 d.BootConfig.Set("options", string.Join(' ', arr.Items.OfType<GVString>().Select(s => s.Value)));
             d.Origin = OriginFile.TryLoad(Abs(d.OriginRelativePath));
             if (!Directory.Exists(DeploymentDir(d)))
-                throw new RepoException($"Unable to find staged deployment root: {d.RelativePath}");
+                throw new OstreeException($"Unable to find staged deployment root: {d.RelativePath}");
             d.FinalizationLocked = dict.TryGetValue("locked", out var l) && l is GVNumber { Bits: not 0 };
             Staged = d;
             _stagedData = dict;
@@ -128,13 +128,13 @@ public sealed partial class Sysroot
         }
         catch (Exception e) when (e is FormatException or IOException)
         {
-            throw new RepoException($"Loading staged deployment: {e.Message}", e);
+            throw new OstreeException($"Loading staged deployment: {e.Message}", e);
         }
     }
 
     /// <summary>Finalizes the staged deployment (ostree-finalize-staged.service at shutdown).</summary>
     /// <returns>False when there was nothing to do or finalization is locked.</returns>
-    /// <exception cref="RepoException">The merge deployment is gone, or writing the deployment failed.</exception>
+    /// <exception cref="OstreeException">The merge deployment is gone, or writing the deployment failed.</exception>
     public bool FinalizeStaged()
     {
         // ostree reports these outcomes to the journal only; the command prints nothing for them.
@@ -147,7 +147,7 @@ public sealed partial class Sysroot
         {
             var stub = DeserializeDeployment(mv);
             merge = Deployments.FirstOrDefault(d => !d.IsStaged && d.SameAs(stub))
-                ?? throw new RepoException($"Failed to find merge deployment {stub.Csum}.{stub.DeploySerial} for staged");
+                ?? throw new OstreeException($"Failed to find merge deployment {stub.Csum}.{stub.DeploySerial} for staged");
         }
         // Unlinked first: an interrupted finalization must not be retried on a half-merged /etc.
         File.Delete(StagedStatePath);
@@ -164,9 +164,9 @@ public sealed partial class Sysroot
             }
             FinalizeDeployment(staged, dir);
         }
-        catch (Exception e) when (e is IOException or RepoException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or OstreeException or UnauthorizedAccessException)
         {
-            throw new RepoException($"Finalizing deployment: {e.Message}", e);
+            throw new OstreeException($"Finalizing deployment: {e.Message}", e);
         }
         staged.IsStaged = false;
         Staged = null;

@@ -64,12 +64,12 @@ public sealed partial class Sysroot : IDisposable
     public static Sysroot Open(string path)
     {
         if (!Directory.Exists(path))
-            throw new RepoException($"opendir({path}): No such file or directory");
+            throw new OstreeException($"opendir({path}): No such file or directory");
         return new Sysroot(path);
     }
 
     /// <summary>Opens and loads a sysroot, optionally under its exclusive lock.</summary>
-    /// <exception cref="RepoException">The sysroot is not initialized or its boot entries are broken.</exception>
+    /// <exception cref="OstreeException">The sysroot is not initialized or its boot entries are broken.</exception>
     public static Sysroot Load(string path, bool takeLock)
     {
         var s = Open(path);
@@ -77,7 +77,7 @@ public sealed partial class Sysroot : IDisposable
         {
             // Check before locking: the lock file lives in ostree/, which must not be created here.
             if (!Directory.Exists(s.Abs("ostree/repo")))
-                throw new RepoException("loading sysroot: opendir(ostree/repo): No such file or directory");
+                throw new OstreeException("loading sysroot: opendir(ostree/repo): No such file or directory");
             if (takeLock)
                 s.Lock();
             s.Reload();
@@ -99,10 +99,10 @@ public sealed partial class Sysroot : IDisposable
         try
         {
             if (!Directory.Exists(Abs("ostree/repo")))
-                throw new RepoException("opendir(ostree/repo): No such file or directory");
+                throw new OstreeException("opendir(ostree/repo): No such file or directory");
             _ = Repo;
             if (!Directory.Exists(Abs("ostree/deploy")))
-                throw new RepoException("fstatat(ostree/deploy): No such file or directory");
+                throw new OstreeException("fstatat(ostree/deploy): No such file or directory");
             DetectBooted();
             int bootversion = ReadBootVersion();
             int subbootversion = ReadSubBootVersion(bootversion);
@@ -113,7 +113,7 @@ public sealed partial class Sysroot : IDisposable
                 deployments.Add(DeploymentFromEntry(config));
             if (IsBooted && Booted is null)
             {
-                throw new RepoException(File.Exists(Abs("boot/loader")) || Directory.Exists(Abs("boot/loader"))
+                throw new OstreeException(File.Exists(Abs("boot/loader")) || Directory.Exists(Abs("boot/loader"))
                     ? "Unexpected state: /run/ostree-booted found and in / sysroot, but bootloader entry not found"
                     : "Unexpected state: /run/ostree-booted found, but no /boot/loader directory");
             }
@@ -125,9 +125,9 @@ public sealed partial class Sysroot : IDisposable
             SubBootVersion = subbootversion;
             Deployments = deployments;
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException($"loading sysroot: {e.Message}", e);
+            throw new OstreeException($"loading sysroot: {e.Message}", e);
         }
     }
 
@@ -148,13 +148,13 @@ public sealed partial class Sysroot : IDisposable
         if (!LibC.TryLStat(p, out var st, out _))
             return 0;
         if (!st.IsSymlink)
-            throw new RepoException("Not a symbolic link: boot/loader");
+            throw new OstreeException("Not a symbolic link: boot/loader");
         var target = new FileInfo(p).LinkTarget;
         return target switch
         {
             "loader.0" => 0,
             "loader.1" => 1,
-            _ => throw new RepoException($"Invalid target '{target}' in boot/loader"),
+            _ => throw new OstreeException($"Invalid target '{target}' in boot/loader"),
         };
     }
 
@@ -169,7 +169,7 @@ public sealed partial class Sysroot : IDisposable
             return 0;
         if (target.EndsWith(".1", StringComparison.Ordinal))
             return 1;
-        throw new RepoException($"Invalid target '{target}' in {name}");
+        throw new OstreeException($"Invalid target '{target}' in {name}");
     }
 
     /// <summary>The BLS entries of a boot version, sorted by descending "version" like libostree.</summary>
@@ -205,10 +205,10 @@ public sealed partial class Sysroot : IDisposable
     {
         var bootlink = KernelArgs.SplitOptions(config.Get("options"))
             .FirstOrDefault(o => o.StartsWith("ostree=", StringComparison.Ordinal))?["ostree=".Length..]
-            ?? throw new RepoException("No ostree= kernel argument found");
+            ?? throw new OstreeException("No ostree= kernel argument found");
         var m = BootlinkRegex.Match(bootlink);
         if (!m.Success)
-            throw new RepoException($"Invalid ostree= argument '{bootlink}', expected ostree=/ostree/boot.BOOTVERSION/OSNAME/BOOTCSUM/TREESERIAL");
+            throw new OstreeException($"Invalid ostree= argument '{bootlink}', expected ostree=/ostree/boot.BOOTVERSION/OSNAME/BOOTCSUM/TREESERIAL");
         var osname = m.Groups[2].Value;
         var bootcsum = m.Groups[3].Value;
         int bootserial = int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -217,20 +217,20 @@ public sealed partial class Sysroot : IDisposable
         string target;
         try
         {
-            target = new FileInfo(Abs(rel)).LinkTarget ?? throw new RepoException($"readlinkat({rel}): Invalid argument");
+            target = new FileInfo(Abs(rel)).LinkTarget ?? throw new OstreeException($"readlinkat({rel}): Invalid argument");
         }
         catch (IOException e)
         {
-            throw new RepoException(prefix + $"readlinkat({rel}): {e.Message}", e);
+            throw new OstreeException(prefix + $"readlinkat({rel}): {e.Message}", e);
         }
         if (!LibC.TryLStat(Abs(rel), out _, out _))
-            throw new RepoException(prefix + $"readlinkat({rel}): No such file or directory");
+            throw new OstreeException(prefix + $"readlinkat({rel}): No such file or directory");
         var basename = IOPath.GetFileName(target);
         var dm = DeployNameRegex.Match(basename);
         if (!dm.Success)
-            throw new RepoException(prefix + $"Invalid deploy name '{basename}', expected CHECKSUM.TREESERIAL");
+            throw new OstreeException(prefix + $"Invalid deploy name '{basename}', expected CHECKSUM.TREESERIAL");
         if (!Directory.Exists(Abs(rel)))
-            throw new RepoException(prefix + $"opendir({rel}): No such file or directory");
+            throw new OstreeException(prefix + $"opendir({rel}): No such file or directory");
         var d = new Deployment(-1, osname, dm.Groups[1].Value,
             int.Parse(dm.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), bootcsum, bootserial)
         {
@@ -240,15 +240,15 @@ public sealed partial class Sysroot : IDisposable
         {
             d.Origin = OriginFile.TryLoad(Abs(d.OriginRelativePath));
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException(prefix + e.Message, e);
+            throw new OstreeException(prefix + e.Message, e);
         }
         foreach (var o in config.OverlayInitrds)
         {
             var bn = IOPath.GetFileName(o);
             if (bn.Length != 64 + ".img".Length)
-                throw new RepoException(prefix + $"Malformed overlay initrd filename: {bn}");
+                throw new OstreeException(prefix + $"Malformed overlay initrd filename: {bn}");
         }
         d.Unlocked = OriginFile.Refspec(d.Origin) is not null && d.Origin!.Get("origin", "unlocked") == "hotfix"
             ? UnlockedState.Hotfix
@@ -325,7 +325,7 @@ public sealed partial class Sysroot : IDisposable
     /// <summary>The pending and rollback deployments of a stateroot relative to the booted one.</summary>
     public (Deployment? Pending, Deployment? Rollback) QueryDeploymentsFor(string? osname)
     {
-        osname ??= Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no --os= argument given");
+        osname ??= Booted?.OsName ?? throw new OstreeException("Not currently booted into an OSTree system and no --os= argument given");
         Deployment? pending = null, rollback = null;
         bool foundBooted = false;
         foreach (var d in Deployments)
@@ -360,9 +360,9 @@ public sealed partial class Sysroot : IDisposable
     public Deployment GetIndexed(long index)
     {
         if (index < 0)
-            throw new RepoException($"Invalid index {index}");
+            throw new OstreeException($"Invalid index {index}");
         if (index >= Deployments.Count)
-            throw new RepoException($"Out of range deployment index {index}, expected < {Deployments.Count}");
+            throw new OstreeException($"Out of range deployment index {index}, expected < {Deployments.Count}");
         return Deployments[(int)index];
     }
 

@@ -58,15 +58,15 @@ public sealed class Upgrader
     /// <param name="s">The loaded, locked sysroot.</param>
     /// <param name="osname">The stateroot, or null for the booted one.</param>
     /// <param name="originSource">The deployment whose origin to start from (default: the merge deployment).</param>
-    /// <exception cref="RepoException">No stateroot, no deployment or no usable origin.</exception>
+    /// <exception cref="OstreeException">No stateroot, no deployment or no usable origin.</exception>
     public static Upgrader Create(Sysroot s, string? osname, Deployment? originSource = null)
     {
-        osname ??= s.Booted?.OsName ?? throw new RepoException("Not currently booted into an OSTree system and no OS specified");
+        osname ??= s.Booted?.OsName ?? throw new OstreeException("Not currently booted into an OSTree system and no OS specified");
         if (osname.Length == 0)
-            throw new RepoException("Invalid empty osname");
-        var merge = s.MergeDeployment(osname) ?? throw new RepoException($"No previous deployment for OS '{osname}'");
+            throw new OstreeException("Invalid empty osname");
+        var merge = s.MergeDeployment(osname) ?? throw new OstreeException($"No previous deployment for OS '{osname}'");
         originSource ??= merge;
-        var origin = originSource.Origin ?? throw new RepoException($"No origin known for deployment {originSource.Csum}.{originSource.DeploySerial}");
+        var origin = originSource.Origin ?? throw new OstreeException($"No origin known for deployment {originSource.Csum}.{originSource.DeploySerial}");
         var up = new Upgrader(s, osname, merge, OriginFile.Clone(origin));
         up.Reparse();
         return up;
@@ -76,9 +76,9 @@ public sealed class Upgrader
     public void Reparse()
     {
         if (Origin.Get("origin", "unconfigured-state") is { } unconfigured)
-            throw new RepoException($"origin unconfigured-state: {unconfigured}");
+            throw new OstreeException($"origin unconfigured-state: {unconfigured}");
         var refspec = OriginFile.Refspec(Origin)
-            ?? throw new RepoException("No origin/refspec in current deployment origin; cannot upgrade via ostree");
+            ?? throw new OstreeException("No origin/refspec in current deployment origin; cannot upgrade via ostree");
         (_remote, _ref) = Repository.ParseRefspec(refspec);
         _overrideCsum = Origin.Get("origin", "override-commit");
     }
@@ -111,7 +111,7 @@ public sealed class Upgrader
         if (_overrideCsum is not null)
         {
             if (!repo.HasObject(Checksum.Parse(_overrideCsum), ObjectType.Commit))
-                throw new RepoException($"Commit {_overrideCsum} not found in the repository");
+                throw new OstreeException($"Commit {_overrideCsum} not found in the repository");
             if (_remote is not null || LocalRefFollowsOverride)
                 repo.SetRefImmediate(_remote, _ref, Checksum.Parse(_overrideCsum));
             NewRevision = _overrideCsum;
@@ -139,7 +139,7 @@ public sealed class Upgrader
             var dt = DateTimeOffset.FromUnixTimeSeconds((long)ts).UtcDateTime;
             return string.Create(CultureInfo.InvariantCulture, $"{dt:ddd} {dt:MMM} {dt.Day,2} {dt:HH:mm:ss} {dt:yyyy}");
         }
-        throw new RepoException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
+        throw new OstreeException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
     }
 
     /// <summary>Stages <see cref="NewRevision"/> (or <paramref name="revision"/>) for finalization at shutdown (booted systems only).</summary>

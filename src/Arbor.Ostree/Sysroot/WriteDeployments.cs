@@ -9,7 +9,6 @@
 using System.Text;
 using Arbor.Native;
 using Arbor.Ostree.Objects;
-using Arbor.Ostree.Repo;
 
 using IOPath = System.IO.Path;
 
@@ -80,7 +79,7 @@ public sealed partial class Sysroot
     }
 
     /// <summary>Writes <paramref name="newDeployments"/> (default first) as the boot configuration.</summary>
-    /// <exception cref="RepoException">A deployment directory is missing, or the booted deployment would be dropped.</exception>
+    /// <exception cref="OstreeException">A deployment directory is missing, or the booted deployment would be dropped.</exception>
     public void WriteDeployments(List<Deployment> newDeployments, bool postclean)
     {
         Bootloader ??= Arbor.Ostree.Sysroot.Bootloader.DetectedBootloader.For(Path);
@@ -125,11 +124,11 @@ public sealed partial class Sysroot
             if (d.SameAs(Booted))
                 foundBooted = true;
             if (!Directory.Exists(DeploymentDir(d)))
-                throw new RepoException($"Unable to find expected deployment root: {DeploymentDir(d)}");
+                throw new OstreeException($"Unable to find expected deployment root: {DeploymentDir(d)}");
             d.Index = i;
         }
         if (Booted is not null && !foundBooted)
-            throw new RepoException("Attempting to remove booted deployment");
+            throw new OstreeException("Attempting to remove booted deployment");
 
         string newSubbootdir;
         bool atomic;
@@ -204,7 +203,7 @@ public sealed partial class Sysroot
         {
             return Repo.LoadCommit(c).Version;
         }
-        catch (RepoException)
+        catch (OstreeException)
         {
             return null;
         }
@@ -250,9 +249,9 @@ public sealed partial class Sysroot
         {
             layout = KernelLayout.Find(deployDir);
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
-            throw new RepoException($"Installing kernel: {e.Message}", e);
+            throw new OstreeException($"Installing kernel: {e.Message}", e);
         }
         var bootcsumdir = $"ostree/{d.OsName}-{d.BootCsum}";
         var bootcsumAbs = Abs("boot/" + bootcsumdir);
@@ -281,11 +280,11 @@ public sealed partial class Sysroot
         catch (IOException e)
         {
             var which = osReleasePath.EndsWith("usr/lib/os-release", StringComparison.Ordinal) ? "/usr/lib/os-release" : "/etc/os-release";
-            throw new RepoException($"Installing kernel: Reading {which}: {e.Message}", e);
+            throw new OstreeException($"Installing kernel: Reading {which}: {e.Message}", e);
         }
         var osRelease = ParseOsRelease(contents);
         var title = osRelease.GetValueOrDefault("PRETTY_NAME") ?? osRelease.GetValueOrDefault("ID")
-            ?? throw new RepoException("Installing kernel: No PRETTY_NAME or ID in /etc/os-release");
+            ?? throw new OstreeException("Installing kernel: No PRETTY_NAME or ID in /etc/os-release");
         var version = CommitVersion(d.Csum);
         var sb = new StringBuilder(title);
         if (!string.IsNullOrEmpty(version) && !title.Contains(version, StringComparison.Ordinal))

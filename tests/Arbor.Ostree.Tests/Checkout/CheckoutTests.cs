@@ -89,7 +89,7 @@ public sealed class CheckoutTests : IDisposable
     public void RequireHardlinksFailsOnArchive()
     {
         var (repo, c) = Commit(RepoMode.Archive, Src());
-        var e = Assert.Throws<RepoException>(() => TreeCheckout.Run(repo, c, Path.Combine(_dir, "o"),
+        var e = Assert.Throws<OstreeException>(() => TreeCheckout.Run(repo, c, Path.Combine(_dir, "o"),
             new CheckoutOptions { Mode = CheckoutMode.User, NoCopyFallback = true }));
         Assert.Contains("cannot hardlink", e.Message);
     }
@@ -109,7 +109,7 @@ public sealed class CheckoutTests : IDisposable
         var (repo, c) = Commit(RepoMode.BareUser, Src());
         var dest = Path.Combine(_dir, "o");
         Directory.CreateDirectory(dest);
-        Assert.Throws<RepoException>(() => TreeCheckout.Run(repo, c, dest, new CheckoutOptions { Mode = CheckoutMode.User }));
+        Assert.Throws<OstreeException>(() => TreeCheckout.Run(repo, c, dest, new CheckoutOptions { Mode = CheckoutMode.User }));
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class CheckoutTests : IDisposable
         var dest2 = Path.Combine(_dir, "o2");
         TreeCheckout.Run(repo, c, dest2, new CheckoutOptions { Mode = CheckoutMode.User, Subpath = "/a.txt" });
         Assert.Equal("alpha\n", File.ReadAllText(Path.Combine(dest2, "a.txt")));
-        Assert.Throws<RepoException>(() => TreeCheckout.Run(repo, c, Path.Combine(_dir, "o3"), new CheckoutOptions { Subpath = "/nope" }));
+        Assert.Throws<OstreeException>(() => TreeCheckout.Run(repo, c, Path.Combine(_dir, "o3"), new CheckoutOptions { Subpath = "/nope" }));
     }
 
     [Fact]

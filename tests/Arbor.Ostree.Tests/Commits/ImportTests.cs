@@ -63,7 +63,7 @@ public class ImportTests
             w.WriteEntry(e);
         }
         ms.Position = 0;
-        var ex = Assert.Throws<RepoException>(() => TarImporter.Import(repo, ms, new MutableTree(), new CommitModifier(), autocreateParents: true));
+        var ex = Assert.Throws<OstreeException>(() => TarImporter.Import(repo, ms, new MutableTree(), new CommitModifier(), autocreateParents: true));
         Assert.Contains(name, ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(tmp["escape"]));
         Assert.Empty(repo.ListAllObjects());
@@ -76,7 +76,7 @@ public class ImportTests
         MakeTree(tmp["src"]);
         LibC.Mknod(tmp["src/usr/fifo"], UnixMode.S_IFIFO | 0x1A4, 0, 0);
         var repo = Repository.Create(tmp["repo"], RepoMode.Archive);
-        var e = Assert.Throws<RepoException>(() => CommitDir(repo, tmp["src"]));
+        var e = Assert.Throws<OstreeException>(() => CommitDir(repo, tmp["src"]));
         Assert.Contains("usr/fifo", e.Message, StringComparison.Ordinal);
         Assert.Contains("FIFO", e.Message, StringComparison.Ordinal);
     }

@@ -140,7 +140,7 @@ public sealed class DeltaSignatureTests : IDisposable
     {
         var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), [SecretKey]);
         var wrong = Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret());
-        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(Convert.ToBase64String(wrong))));
+        var e = Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, Verifier(Convert.ToBase64String(wrong))));
         Assert.Equal($"ed25519: Signature couldn't be verified with: key '{Convert.ToHexStringLower(wrong)}'", e.Message);
     }
 
@@ -150,7 +150,7 @@ public sealed class DeltaSignatureTests : IDisposable
         var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), [SecretKey]);
         var a = Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret());
         var b = Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret());
-        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(Convert.ToBase64String(a), Convert.ToBase64String(b))));
+        var e = Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, Verifier(Convert.ToBase64String(a), Convert.ToBase64String(b))));
         Assert.Equal($"ed25519: Signature couldn't be verified with: key '{Convert.ToHexStringLower(b)}'; key '{Convert.ToHexStringLower(a)}'", e.Message);
     }
 
@@ -160,7 +160,7 @@ public sealed class DeltaSignatureTests : IDisposable
         var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), [SecretKey]);
         var engine = Verifier(PublicKey);
         engine.Keys.Revoked.Add(Rfc8032Public);
-        Assert.Equal("ed25519: no signatures found", Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, engine)).Message);
+        Assert.Equal("ed25519: no signatures found", Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, engine)).Message);
     }
 
     [Fact]
@@ -173,19 +173,19 @@ public sealed class DeltaSignatureTests : IDisposable
         var forged = DeltaSignatures.Wrap(DeltaSignatures.Unwrap(tampered).Span, "ostree.sign.ed25519",
             [Arbor.Native.Ed25519.Sign(Rfc8032Seed, sb)]);
         Assert.Equal(1700000001UL, DeltaSuperblock.Parse(forged).Timestamp);
-        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(forged, Verifier(PublicKey)));
+        var e = Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(forged, Verifier(PublicKey)));
         Assert.StartsWith("ed25519: Signature couldn't be verified with: key 'd75a98", e.Message);
 
         // A flipped byte anywhere in the signed bytes does the same.
         var flipped = (byte[])file.Clone();
         flipped[8 + sb.Length - 40] ^= 1;
-        Assert.Throws<RepoException>(() => DeltaSignatures.Verify(flipped, Verifier(PublicKey)));
+        Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(flipped, Verifier(PublicKey)));
     }
 
     [Fact]
     public void Verify_refuses_an_unsigned_superblock()
     {
-        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(Superblock(), Verifier(PublicKey)));
+        var e = Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(Superblock(), Verifier(PublicKey)));
         Assert.Equal("no signatures in static-delta", e.Message);
         Assert.False(DeltaSignatures.IsSigned(Superblock()));
     }
@@ -197,7 +197,7 @@ public sealed class DeltaSignatureTests : IDisposable
         Assert.True(DeltaSuperblock.IsSignedForm(file));
         Assert.False(DeltaSignatures.IsSigned(file));
         Assert.Equal("no signatures in static-delta",
-            Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey))).Message);
+            Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey))).Message);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class DeltaSignatureTests : IDisposable
     {
         var file = DeltaSignatures.Wrap(Superblock(), "ostree.sign.dummy", ["foo"u8.ToArray()]);
         Assert.Equal(["dummy"], DeltaSignatures.SignatureTypes(file));
-        var e = Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey)));
+        var e = Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey)));
         Assert.Equal("no signature for 'ostree.sign.ed25519' in static-delta superblock", e.Message);
     }
 
@@ -215,18 +215,18 @@ public sealed class DeltaSignatureTests : IDisposable
         var file = DeltaSignatures.Sign(Superblock(), SignEngine.Create("ed25519"), []);
         Assert.True(DeltaSignatures.IsSigned(file));
         Assert.Equal("ed25519: no signatures found",
-            Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey))).Message);
+            Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, Verifier(PublicKey))).Message);
     }
 
     [Fact]
     public void Malformed_keys_and_unknown_engines_give_ostree_errors()
     {
-        Assert.Equal("Requested signature type is not implemented", Assert.Throws<RepoException>(() => SignEngine.Create("rsa")).Message);
-        var e = Assert.Throws<RepoException>(() => SignEngine.Create("ed25519").Sign([], Convert.ToBase64String(new byte[32])));
+        Assert.Equal("Requested signature type is not implemented", Assert.Throws<OstreeException>(() => SignEngine.Create("rsa")).Message);
+        var e = Assert.Throws<OstreeException>(() => SignEngine.Create("ed25519").Sign([], Convert.ToBase64String(new byte[32])));
         Assert.Equal("Invalid ed25519 secret key: Ill-formed input: expected 64 bytes, got 32 bytes", e.Message);
-        e = Assert.Throws<RepoException>(() => SignEngine.Create("ed25519").AddPublicKey(SecretKey));
+        e = Assert.Throws<OstreeException>(() => SignEngine.Create("ed25519").AddPublicKey(SecretKey));
         Assert.Equal("Invalid ed25519 public key: Ill-formed input: expected 32 bytes, got 64 bytes", e.Message);
-        Assert.Equal("not implemented", Assert.Throws<RepoException>(() => SignEngine.Create("dummy").LoadPublicKeys(null, null)).Message);
+        Assert.Equal("not implemented", Assert.Throws<OstreeException>(() => SignEngine.Create("dummy").LoadPublicKeys(null, null)).Message);
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class DeltaSignatureTests : IDisposable
         File.WriteAllText(Path.Combine(dir, "revoked.ed25519"), PublicKey + "\n");
         engine = new Ed25519SignEngine();
         engine.LoadPublicKeys(null, dir);
-        Assert.Throws<RepoException>(() => DeltaSignatures.Verify(file, engine));
+        Assert.Throws<OstreeException>(() => DeltaSignatures.Verify(file, engine));
     }
 
     // End to end: a from-scratch delta of a one-file commit, generated signed and applied.
@@ -282,7 +282,7 @@ public sealed class DeltaSignatureTests : IDisposable
         var result = DeltaCompiler.Generate(src, null, c, new DeltaGenerateOptions { Sign = new DeltaSigning(SignEngine.Create("ed25519"), [SecretKey]) });
         var target = Repository.Create(_tmp["dst"], RepoMode.Archive);
         var wrong = Convert.ToBase64String(Ed25519Keys.PublicOf(Ed25519Keys.GenerateSecret()));
-        var e = Assert.Throws<RepoException>(() => DeltaApplier.ApplyOffline(target, result.SuperblockPath, Verifier(wrong)));
+        var e = Assert.Throws<OstreeException>(() => DeltaApplier.ApplyOffline(target, result.SuperblockPath, Verifier(wrong)));
         Assert.StartsWith("ed25519: Signature couldn't be verified with: key '", e.Message);
         Assert.False(target.HasObject(c, ObjectType.Commit));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(target.Path, "objects"), "*", SearchOption.AllDirectories));
@@ -297,7 +297,7 @@ public sealed class DeltaSignatureTests : IDisposable
         var config = target.Config;
         config.Set("core", "sign-verify-deltas", "true");
         target.SaveConfig(config);
-        var e = Assert.Throws<RepoException>(() => DeltaApplier.ApplyOffline(target, result.SuperblockPath, null));
+        var e = Assert.Throws<OstreeException>(() => DeltaApplier.ApplyOffline(target, result.SuperblockPath, null));
         Assert.Equal("Key is mandatory to check delta signature", e.Message);
         Assert.False(target.HasObject(c, ObjectType.Commit));
 
@@ -312,7 +312,7 @@ public sealed class DeltaSignatureTests : IDisposable
     {
         var (src, c) = SourceRepo();
         var opt = new DeltaGenerateOptions { Sign = new DeltaSigning(SignEngine.Create("ed25519"), [SecretKey, "bm90IGEga2V5"]) };
-        var e = Assert.Throws<RepoException>(() => DeltaCompiler.Generate(src, null, c, opt));
+        var e = Assert.Throws<OstreeException>(() => DeltaCompiler.Generate(src, null, c, opt));
         Assert.Equal("Invalid ed25519 secret key: Ill-formed input: expected 64 bytes, got 9 bytes", e.Message);
         Assert.False(Directory.Exists(Path.Combine(src.Path, "deltas")) && Directory.EnumerateFileSystemEntries(Path.Combine(src.Path, "deltas")).Any());
     }

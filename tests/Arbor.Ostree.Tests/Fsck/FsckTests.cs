@@ -27,7 +27,7 @@ public sealed class FsckTests : IDisposable
         return (repo, c);
     }
 
-    private static (List<string> Out, List<string> Err, RepoException? Failure) Run(Repository repo, FsckOptions o)
+    private static (List<string> Out, List<string> Err, OstreeException? Failure) Run(Repository repo, FsckOptions o)
     {
         var output = new List<string>();
         var err = new List<string>();
@@ -36,7 +36,7 @@ public sealed class FsckTests : IDisposable
             Arbor.Ostree.Repo.Fsck.Run(repo, o, output.Add, err.Add);
             return (output, err, null);
         }
-        catch (RepoException e)
+        catch (OstreeException e)
         {
             return (output, err, e);
         }

@@ -135,7 +135,7 @@ public sealed class PrunerTests : IDisposable
     {
         var c1 = Commit(1, null);
         _repo.SetRefImmediate(null, "main", c1);
-        Assert.Throws<RepoException>(() => Pruner.DeleteCommit(_repo, c1));
+        Assert.Throws<OstreeException>(() => Pruner.DeleteCommit(_repo, c1));
         _repo.SetRefImmediate(null, "main", null);
         Pruner.DeleteCommit(_repo, c1);
         Assert.False(_repo.HasObject(c1, ObjectType.Commit));
@@ -150,7 +150,7 @@ public sealed class PrunerTests : IDisposable
         _repo.SetRefImmediate(null, "main", c1);
         var root = _repo.LoadCommit(c1).RootTree;
         System.IO.File.Delete(_repo.ObjectPath(root, ObjectType.DirTree));
-        Assert.Throws<RepoException>(() => Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, NoPrune = true }));
+        Assert.Throws<OstreeException>(() => Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, NoPrune = true }));
         Directory.CreateDirectory(Path.Combine(_repo.Path, "state"));
         System.IO.File.WriteAllText(Path.Combine(_repo.Path, "state", c1 + ".commitpartial"), "");
         var r = Pruner.Prune(_repo, new PruneOptions { RefsOnly = true, NoPrune = true });

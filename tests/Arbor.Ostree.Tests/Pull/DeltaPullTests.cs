@@ -142,7 +142,7 @@ public sealed class DeltaPullTests : IDisposable
 
         Directory.Delete(_dir["dest"], recursive: true);
         var archive = Dest(RepoMode.Archive);
-        var e = await Assert.ThrowsAsync<RepoException>(() => Pull(archive, "main"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Pull(archive, "main"));
         Assert.Equal("Can't use static deltas in an archive repo", e.Message);
         Assert.Equal(0, (await Pull(archive, "main", require: false)).Delta.PartsTotal);
     }
@@ -154,12 +154,12 @@ public sealed class DeltaPullTests : IDisposable
         var full = Arbor.Ostree.Repo.Summary.Generate(_src);
         (full with { Metadata = full.Metadata.Where(kv => kv.Key != "ostree.summary.indexed-deltas").ToList() }).WriteTo(_src);
         var dest = Dest();
-        var e = await Assert.ThrowsAsync<RepoException>(() => Pull(dest, "main"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Pull(dest, "main"));
         Assert.Equal("Fetch configured to require static deltas, but no summary deltas or delta index found", e.Message);
 
         // An indexed remote without an index for the commit.
         full.WriteTo(_src);
-        e = await Assert.ThrowsAsync<RepoException>(() => Pull(dest, "main"));
+        e = await Assert.ThrowsAsync<OstreeException>(() => Pull(dest, "main"));
         Assert.Equal($"Static deltas required, but none found for main to {_second}", e.Message);
         Assert.False(dest.HasObject(_second, ObjectType.Commit));
         Assert.Null(dest.ResolveRev("origin:main", allowMissing: true));
@@ -173,7 +173,7 @@ public sealed class DeltaPullTests : IDisposable
         // Regenerating changes the superblock (inline parts) but not the summary or the index.
         Delta(null, _second, new DeltaGenerateOptions { Inline = true, Compress = false });
         var dest = Dest();
-        var e = await Assert.ThrowsAsync<RepoException>(() => Pull(dest, "main"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Pull(dest, "main"));
         Assert.Equal($"Invalid checksum for static delta {_second}", e.Message);
         Assert.Null(dest.ResolveRev("origin:main", allowMissing: true));
         Assert.False(dest.HasObject(_second, ObjectType.Commit));
@@ -186,7 +186,7 @@ public sealed class DeltaPullTests : IDisposable
         Publish();
         var dest = Dest(gpgVerify: true);
         var seen = new List<Checksum>();
-        var e = await Assert.ThrowsAsync<RepoException>(() => Pull(dest, "main", verifier: (_, c, bytes, detached) =>
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Pull(dest, "main", verifier: (_, c, bytes, detached) =>
         {
             seen.Add(c);
             Assert.Equal(c, Checksum.Of(bytes));

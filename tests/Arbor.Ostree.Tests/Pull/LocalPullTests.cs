@@ -132,7 +132,7 @@ public sealed class LocalPullTests : IDisposable
         File.WriteAllBytes(path, bytes);
 
         var dest = Repository.Create(_dir["dest"], RepoMode.BareUser);
-        var e = Assert.Throws<RepoException>(() => new LocalPull(dest, src, new LocalPullOptions { Refs = ["main"], Untrusted = true }).Run());
+        var e = Assert.Throws<OstreeException>(() => new LocalPull(dest, src, new LocalPullOptions { Refs = ["main"], Untrusted = true }).Run());
         Assert.Contains(victim.Checksum.ToString(), e.Message, StringComparison.Ordinal);
         Assert.Null(dest.ResolveRev("main", allowMissing: true));
         Assert.False(dest.HasObject(victim.Checksum, ObjectType.File));
@@ -144,7 +144,7 @@ public sealed class LocalPullTests : IDisposable
     {
         var (src, _, _) = Source(RepoMode.Archive);
         var dest = Repository.Create(_dir["dest"], RepoMode.Archive);
-        var e = Assert.Throws<RepoException>(() => new LocalPull(dest, src, new LocalPullOptions { Refs = ["nosuch"] }).Run());
+        var e = Assert.Throws<OstreeException>(() => new LocalPull(dest, src, new LocalPullOptions { Refs = ["nosuch"] }).Run());
         Assert.Equal("Refspec 'nosuch' not found", e.Message);
     }
 

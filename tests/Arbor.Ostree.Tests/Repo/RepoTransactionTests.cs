@@ -64,7 +64,7 @@ public sealed class RepoTransactionTests : IDisposable
         using var txn = RepoTransaction.Prepare(repo);
         txn.SetRef(null, "good", c);
         txn.SetRef(null, "bad", missing);
-        var e = Assert.Throws<RepoException>(txn.Commit);
+        var e = Assert.Throws<OstreeException>(txn.Commit);
         Assert.Contains("bad", e.Message, StringComparison.Ordinal);
         Assert.Contains("missing", e.Message, StringComparison.Ordinal);
         Assert.Empty(repo.ListRefs());
@@ -79,7 +79,7 @@ public sealed class RepoTransactionTests : IDisposable
             txn.MarkCommitPartial(c);
             Assert.True(txn.IsPartial(c));
             txn.SetRef(null, "main", c);
-            Assert.Throws<RepoException>(txn.Commit);
+            Assert.Throws<OstreeException>(txn.Commit);
         }
         Assert.True(repo.IsCommitPartial(c, out _));
         Assert.Null(repo.ResolveRev("main", allowMissing: true));
@@ -134,9 +134,9 @@ public sealed class RepoTransactionTests : IDisposable
     {
         var (repo, c) = RepoWithCommit();
         using var txn = RepoTransaction.Prepare(repo);
-        Assert.Throws<RepoException>(() => txn.SetRef(null, "../escape", c));
-        Assert.Throws<RepoException>(() => txn.SetRef("a/b", "main", c));
-        Assert.Throws<RepoException>(() => txn.SetMirrorRef("../x", c));
+        Assert.Throws<OstreeException>(() => txn.SetRef(null, "../escape", c));
+        Assert.Throws<OstreeException>(() => txn.SetRef("a/b", "main", c));
+        Assert.Throws<OstreeException>(() => txn.SetMirrorRef("../x", c));
     }
 
     [Fact]
@@ -167,8 +167,8 @@ public sealed class RepoTransactionTests : IDisposable
         Assert.True(again.Unchanged);
         Assert.Equal(outcome.Checksum, again.Checksum);
 
-        Assert.Throws<RepoException>(() => RepoCommit.Run(repo, new CommitSpec { Trees = [new TreeSource.Dir(tree)] }));
-        Assert.Throws<RepoException>(() => RepoCommit.Run(repo, new CommitSpec { Branch = "-bad/../x", Trees = [new TreeSource.Dir(tree)] }));
+        Assert.Throws<OstreeException>(() => RepoCommit.Run(repo, new CommitSpec { Trees = [new TreeSource.Dir(tree)] }));
+        Assert.Throws<OstreeException>(() => RepoCommit.Run(repo, new CommitSpec { Branch = "-bad/../x", Trees = [new TreeSource.Dir(tree)] }));
         Assert.Equal(["os/main"], repo.ListRefs().Select(r => r.Refspec));
     }
 

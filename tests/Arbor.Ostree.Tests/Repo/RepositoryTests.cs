@@ -25,9 +25,9 @@ public class RepositoryTests
     public void Open_of_a_plain_directory_names_it()
     {
         using var tmp = new TempDir();
-        var e = Assert.Throws<RepoException>(() => Repository.Open(tmp.Path));
+        var e = Assert.Throws<OstreeException>(() => Repository.Open(tmp.Path));
         Assert.Contains(tmp.Path, e.Message, StringComparison.Ordinal);
-        Assert.Throws<RepoException>(() => Repository.Open(tmp["missing"]));
+        Assert.Throws<OstreeException>(() => Repository.Open(tmp["missing"]));
     }
 
     [Fact]
@@ -60,10 +60,10 @@ public class RepositoryTests
         var truncated = repo.WriteContent(header, new MemoryStream(big), big.Length);
         var path = repo.ObjectPath(truncated, ObjectType.File);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);
-        var e = Assert.Throws<RepoException>(() => repo.TryReadArchiveContent(truncated, 100_000, (_, _) => { }));
+        var e = Assert.Throws<OstreeException>(() => repo.TryReadArchiveContent(truncated, 100_000, (_, _) => { }));
         Assert.Contains(truncated.ToString(), e.Message, StringComparison.Ordinal);
         var missing = Checksum.Of("nothing"u8);
-        Assert.Throws<RepoException>(() => repo.TryReadArchiveContent(missing, 100_000, (_, _) => { }));
+        Assert.Throws<OstreeException>(() => repo.TryReadArchiveContent(missing, 100_000, (_, _) => { }));
         Assert.False(Repository.Create(tmp["b"], RepoMode.BareUser).TryReadArchiveContent(missing, 100_000, (_, _) => { }));
     }
 
@@ -101,15 +101,15 @@ public class RepositoryTests
 
             // A flipped content byte: refused naming both checksums, nothing stored.
             var other = Checksum.Of(BitConverter.GetBytes(size));
-            var e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez), other));
+            var e = Assert.Throws<OstreeException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez), other));
             Assert.Contains($"expected='{other}'", e.Message, StringComparison.Ordinal);
             Assert.False(repo.HasObject(other, ObjectType.File));
             // Compressed data cut short, and a header length beyond the object.
-            e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez, 0, filez.Length - 20), other));
+            e = Assert.Throws<OstreeException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(filez, 0, filez.Length - 20), other));
             Assert.Contains($"Corrupted file object {other}", e.Message, StringComparison.Ordinal);
             var badLength = (byte[])filez.Clone();
             badLength[0] = 0x7F;
-            e = Assert.Throws<RepoException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(badLength), other));
+            e = Assert.Throws<OstreeException>(() => repo.ImportArchiveContent(new ArraySegment<byte>(badLength), other));
             Assert.Contains("header length", e.Message, StringComparison.Ordinal);
             Assert.False(repo.HasObject(other, ObjectType.File));
         }
@@ -161,7 +161,7 @@ public class RepositoryTests
         var repo = Repository.Create(tmp["r"], RepoMode.Archive);
         var header = new FileHeader(0, 0, 0x81A4, "", Xattrs.None);
         var wrong = Checksum.Of("x"u8);
-        Assert.Throws<RepoException>(() => repo.WriteContent(header, "data"u8, wrong));
+        Assert.Throws<OstreeException>(() => repo.WriteContent(header, "data"u8, wrong));
         Assert.Empty(repo.ListAllObjects());
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(repo.TmpDir), p => !p.EndsWith("cache", StringComparison.Ordinal));
     }
@@ -184,13 +184,13 @@ public class RepositoryTests
         Assert.Equal(c2, repo.ResolveRev(c2.ToString()));
         Assert.Equal(c2, repo.ResolveRev(c2.ToString()[..12]));
         Assert.Null(repo.ResolveRev("nosuch", allowMissing: true));
-        var e = Assert.Throws<RepoException>(() => repo.ResolveRev("nosuch"));
+        var e = Assert.Throws<OstreeException>(() => repo.ResolveRev("nosuch"));
         Assert.Contains("nosuch", e.Message, StringComparison.Ordinal);
-        Assert.Throws<RepoException>(() => repo.ResolveRev("os/stable^^"));
+        Assert.Throws<OstreeException>(() => repo.ResolveRev("os/stable^^"));
         Assert.Equal(["origin:os/stable", "os/stable"], repo.ListRefs().Select(r => r.Refspec));
         Assert.Equal(c2 + "\n", File.ReadAllText(Path.Combine(repo.Path, "refs/heads/os/stable")), ignoreLineEndingDifferences: false);
-        Assert.Throws<RepoException>(() => repo.SetRefImmediate(null, "../escape", c1));
-        Assert.Throws<RepoException>(() => repo.SetRefImmediate(null, "a//b", c1));
+        Assert.Throws<OstreeException>(() => repo.SetRefImmediate(null, "../escape", c1));
+        Assert.Throws<OstreeException>(() => repo.SetRefImmediate(null, "a//b", c1));
     }
 
     [Fact]
@@ -201,13 +201,13 @@ public class RepositoryTests
         var other = Repository.Open(tmp["r"]);
         using (RepoLock.Acquire(repo, exclusive: true))
         {
-            var e = Assert.Throws<RepoException>(() => RepoLock.Acquire(other, exclusive: false, TimeSpan.FromMilliseconds(100)));
+            var e = Assert.Throws<OstreeException>(() => RepoLock.Acquire(other, exclusive: false, TimeSpan.FromMilliseconds(100)));
             Assert.Contains(".lock", e.Message, StringComparison.Ordinal);
         }
         using (RepoLock.Acquire(other, exclusive: false))
         using (RepoLock.Acquire(repo, exclusive: false))
         {
-            Assert.Throws<RepoException>(() => RepoLock.Acquire(Repository.Open(tmp["r"]), exclusive: true, TimeSpan.FromMilliseconds(100)));
+            Assert.Throws<OstreeException>(() => RepoLock.Acquire(Repository.Open(tmp["r"]), exclusive: true, TimeSpan.FromMilliseconds(100)));
         }
     }
 
@@ -222,7 +222,7 @@ public class RepositoryTests
         kf.Set("core", "fsync", "false");
         kf.Remove("remote \"origin\"", "gpg-verify");
         Assert.Equal("# comment\n[core]\nrepo_version=1\nmode=bare\nfsync=false\n\n[remote \"origin\"]\nurl=http://example.com/repo\n", kf.ToString());
-        Assert.Throws<RepoException>(() => KeyFile.Parse("key=value\n"));
+        Assert.Throws<OstreeException>(() => KeyFile.Parse("key=value\n"));
         Assert.Equal("a b\\c", KeyFile.Parse(KeyFileRoundTrip("a b\\c")).Get("g", "k"));
     }
 

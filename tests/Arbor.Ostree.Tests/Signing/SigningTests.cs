@@ -52,13 +52,13 @@ public sealed class SigningTests : IDisposable
     [Fact]
     public void Ed25519_keys_are_checked_for_length_and_base64()
     {
-        Assert.Contains("expected 64 bytes, got 32 bytes", Assert.Throws<RepoException>(() => Ed25519Keys.ParseSecret(Convert.ToBase64String(new byte[32]))).Message, StringComparison.Ordinal);
-        Assert.Contains("not base64", Assert.Throws<RepoException>(() => Ed25519Keys.ParsePublic("@@@")).Message, StringComparison.Ordinal);
+        Assert.Contains("expected 64 bytes, got 32 bytes", Assert.Throws<OstreeException>(() => Ed25519Keys.ParseSecret(Convert.ToBase64String(new byte[32]))).Message, StringComparison.Ordinal);
+        Assert.Contains("not base64", Assert.Throws<OstreeException>(() => Ed25519Keys.ParsePublic("@@@")).Message, StringComparison.Ordinal);
         var f = _tmp["keys"];
         File.WriteAllText(f, "garbage\n\n" + Convert.ToBase64String(new byte[32]) + "\n");
         Assert.Single(Ed25519Signing.LoadPublicKeys(f, null).Public);
         File.WriteAllText(f, "garbage\n");
-        Assert.Throws<RepoException>(() => Ed25519Signing.LoadPublicKeys(f, null));
+        Assert.Throws<OstreeException>(() => Ed25519Signing.LoadPublicKeys(f, null));
     }
 
     [Fact]

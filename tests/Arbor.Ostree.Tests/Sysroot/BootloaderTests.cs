@@ -1,7 +1,6 @@
 // Bootloader configuration writers without a sysroot made by ostree: the syslinux rewrite keeps
 // other people's labels and drops ostree's, DEFAULT handling, ostree's line joiner, the u-boot
 // variable names, grub2 quoting, and which bootloader a sysroot is detected to use.
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot.Bootloader;
 
 namespace Arbor.Ostree.Tests.Sysroot;
@@ -81,7 +80,7 @@ public sealed class BootloaderTests : IDisposable
     [Fact]
     public void SyslinuxLabelWithoutKernelIsAnError()
     {
-        var e = Assert.Throws<RepoException>(() => SyslinuxBootloader.Rewrite("LABEL broken\n\tAPPEND x\n", TwoEntries));
+        var e = Assert.Throws<OstreeException>(() => SyslinuxBootloader.Rewrite("LABEL broken\n\tAPPEND x\n", TwoEntries));
         Assert.Contains("No KERNEL argument found after LABEL", e.Message, StringComparison.Ordinal);
     }
 
@@ -89,8 +88,8 @@ public sealed class BootloaderTests : IDisposable
     public void EntryWithoutLinuxIsAnError()
     {
         var entries = new[] { Entry(("title", "x")) };
-        Assert.Contains("No \"linux\" key", Assert.Throws<RepoException>(() => SyslinuxBootloader.Rewrite("", entries)).Message, StringComparison.Ordinal);
-        Assert.Contains("No \"linux\" key", Assert.Throws<RepoException>(() => UbootBootloader.Generate(entries, _ => null)).Message, StringComparison.Ordinal);
+        Assert.Contains("No \"linux\" key", Assert.Throws<OstreeException>(() => SyslinuxBootloader.Rewrite("", entries)).Message, StringComparison.Ordinal);
+        Assert.Contains("No \"linux\" key", Assert.Throws<OstreeException>(() => UbootBootloader.Generate(entries, _ => null)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -185,7 +184,7 @@ public sealed class BootloaderTests : IDisposable
         File.WriteAllText(config, "[core]\nmode=bare\n[sysroot]\nbootloader=uboot\n");
         Assert.Equal("U-Boot", Bootloaders.Detect(root)!.Name);
         File.WriteAllText(config, "[core]\nmode=bare\n[sysroot]\nbootloader=lilo\n");
-        Assert.Contains("Invalid sysroot.bootloader 'lilo'", Assert.Throws<RepoException>(() => Bootloaders.Detect(root)).Message, StringComparison.Ordinal);
+        Assert.Contains("Invalid sysroot.bootloader 'lilo'", Assert.Throws<OstreeException>(() => Bootloaders.Detect(root)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

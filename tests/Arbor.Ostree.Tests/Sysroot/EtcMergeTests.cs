@@ -3,7 +3,6 @@
 // (content, type, mode, owner, symlink target, xattrs), including ostree's quirks.
 using System.Text;
 using Arbor.Native;
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Ostree.Tests.Sysroot;
@@ -190,7 +189,7 @@ public sealed class EtcMergeTests : IDisposable
         // ostree refuses this merge rather than guess; so does Arbor, and it leaves nothing behind.
         Directory.Delete(Path.Combine(OldEtc, "ssh"), recursive: true);
         Write(OldEtc, "ssh", "not a directory any more\n");
-        var e = Assert.Throws<RepoException>(Merge);
+        var e = Assert.Throws<OstreeException>(Merge);
         Assert.Contains("Modified config file newly defaults to directory 'ssh', cannot merge", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(NewEtc));
         Assert.Empty(Directory.GetFileSystemEntries(_tmp.Path, ".new-etc*"));
@@ -232,7 +231,7 @@ public sealed class EtcMergeTests : IDisposable
     public void ExistingTargetIsRefused()
     {
         Directory.CreateDirectory(NewEtc);
-        var e = Assert.Throws<RepoException>(Merge);
+        var e = Assert.Throws<OstreeException>(Merge);
         Assert.Contains("already exists", e.Message, StringComparison.Ordinal);
     }
 

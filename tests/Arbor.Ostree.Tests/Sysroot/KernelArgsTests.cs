@@ -1,6 +1,5 @@
 // KernelArgs must edit command lines exactly as libostree's ostree-kernel-args.c does: the BLS
 // options line Arbor writes is compared byte for byte with ostree's.
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Ostree.Tests.Sysroot;
@@ -43,10 +42,10 @@ public class KernelArgsTests
     public void DeleteNeedsAValueWhenAKeyHasSeveral()
     {
         var k = KernelArgs.Parse("console=tty0 quiet console=ttyS0");
-        Assert.Equal("Multiple values for key 'console' found", Assert.Throws<RepoException>(() => k.Delete("console")).Message);
-        Assert.Equal("No karg 'console=hvc0' found", Assert.Throws<RepoException>(() => k.Delete("console=hvc0")).Message);
-        Assert.Equal("No key 'nope' found", Assert.Throws<RepoException>(() => k.Delete("nope")).Message);
-        Assert.Equal("No karg 'quiet=1' found", Assert.Throws<RepoException>(() => k.Delete("quiet=1")).Message);
+        Assert.Equal("Multiple values for key 'console' found", Assert.Throws<OstreeException>(() => k.Delete("console")).Message);
+        Assert.Equal("No karg 'console=hvc0' found", Assert.Throws<OstreeException>(() => k.Delete("console=hvc0")).Message);
+        Assert.Equal("No key 'nope' found", Assert.Throws<OstreeException>(() => k.Delete("nope")).Message);
+        Assert.Equal("No karg 'quiet=1' found", Assert.Throws<OstreeException>(() => k.Delete("quiet=1")).Message);
         k.Delete("console=tty0");
         k.Delete("quiet");
         Assert.Equal("console=ttyS0", k.ToString());
@@ -60,7 +59,7 @@ public class KernelArgsTests
         var k = KernelArgs.Parse("a=1 b=2 a=3");
         k.NewReplace("a=3=4");
         Assert.Equal("a=1 b=2 a=4", k.ToString());
-        Assert.Equal("Multiple values for key 'a' found", Assert.Throws<RepoException>(() => k.NewReplace("a=5")).Message);
+        Assert.Equal("Multiple values for key 'a' found", Assert.Throws<OstreeException>(() => k.NewReplace("a=5")).Message);
         k.NewReplace("b=7");
         Assert.Equal("a=1 b=7 a=4", k.ToString());
     }

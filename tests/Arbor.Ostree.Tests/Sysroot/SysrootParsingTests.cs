@@ -1,7 +1,6 @@
 // The small parsers whose results end up in file names and entries: strverscmp ordering of BLS
 // "version" keys, os-release values with shell quoting, and the boot checksum of a kernel layout.
 using System.Security.Cryptography;
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Ostree.Tests.Sysroot;
@@ -74,6 +73,6 @@ public class SysrootParsingTests
         using var tmp = new TempDir();
         Directory.CreateDirectory(tmp["usr/etc"]);
         Assert.Equal("Failed to find kernel in /usr/lib/modules, /usr/lib/ostree-boot or /boot",
-            Assert.Throws<RepoException>(() => KernelLayout.Find(tmp.Path)).Message);
+            Assert.Throws<OstreeException>(() => KernelLayout.Find(tmp.Path)).Message);
     }
 }

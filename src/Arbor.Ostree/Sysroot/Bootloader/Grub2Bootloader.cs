@@ -68,7 +68,7 @@ public sealed class Grub2Bootloader : IBootloader
     {
         BlsEntries.RequireBootVersion(newBootVersion);
         var config = FindConfig(sysrootPath, out bool isEfi)
-            ?? throw new RepoException($"Bootloader write config: no grub.cfg found under {sysrootPath}/boot");
+            ?? throw new OstreeException($"Bootloader write config: no grub.cfg found under {sysrootPath}/boot");
         var target = isEfi ? Path.Combine(Path.GetDirectoryName(config)!, "grub.cfg.new") : BlsEntries.LoaderFile(sysrootPath, newBootVersion, "grub.cfg");
         if (isEfi)
             File.Delete(target);
@@ -96,7 +96,7 @@ public sealed class Grub2Bootloader : IBootloader
     /// <paramref name="legacyCommands"/> the kernel is loaded with linux16/initrd16 (BIOS) or linuxefi/initrdefi
     /// (EFI), as ostree builds without modern-grub support do on x86.
     /// </summary>
-    /// <exception cref="RepoException">An entry has no "linux" key.</exception>
+    /// <exception cref="OstreeException">An entry has no "linux" key.</exception>
     public static string GenerateMenuEntries(IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> entries,
         string bootDeviceId, string prepareRootCache, bool isEfi, bool legacyCommands = false)
     {
@@ -111,7 +111,7 @@ public sealed class Grub2Bootloader : IBootloader
               .Append(ShellQuote($"ostree-{i}-{bootDeviceId}")).Append(" {\n");
             sb.Append("load_video\nset gfxpayload=keep\ninsmod gzio\n").Append(prepareRootCache).Append('\n');
             var linux = BlsEntries.Get(entry, "linux")
-                ?? throw new RepoException("No \"linux\" key in bootloader config");
+                ?? throw new OstreeException("No \"linux\" key in bootloader config");
             sb.Append("linux").Append(suffix).Append(' ').Append(linux);
             if (BlsEntries.Get(entry, "options") is { } options)
                 sb.Append(' ').Append(options);
@@ -180,14 +180,14 @@ public sealed class Grub2Bootloader : IBootloader
         psi.Environment["_OSTREE_GRUB2_BOOTVERSION"] = bootVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (isEfi)
             psi.Environment["_OSTREE_GRUB2_IS_EFI"] = "1";
-        using var p = Process.Start(psi) ?? throw new RepoException($"Bootloader write config: could not start {exe}");
+        using var p = Process.Start(psi) ?? throw new OstreeException($"Bootloader write config: could not start {exe}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
         if (p.ExitCode != 0)
         {
             var why = stderr.Result.Trim().Split('\n').LastOrDefault(l => l.Length > 0) ?? $"exit status {p.ExitCode}";
-            throw new RepoException($"Bootloader write config: {exe}: {why}");
+            throw new OstreeException($"Bootloader write config: {exe}: {why}");
         }
         _ = stdout.Result;
         using var fs = new FileStream(output, FileMode.Open, FileAccess.ReadWrite);

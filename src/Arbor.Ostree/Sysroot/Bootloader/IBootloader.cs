@@ -32,7 +32,7 @@ public static class Bootloaders
     public static IReadOnlyList<IBootloader> All { get; } = [new SyslinuxBootloader(), new Grub2Bootloader(), new UbootBootloader()];
 
     /// <summary>The bootloader to use for <paramref name="sysrootPath"/>, or null when none is configured or found.</summary>
-    /// <exception cref="RepoException">The repository names a bootloader Arbor does not know.</exception>
+    /// <exception cref="OstreeException">The repository names a bootloader Arbor does not know.</exception>
     public static IBootloader? Detect(string sysrootPath)
     {
         var configured = ConfiguredBootloader(sysrootPath);
@@ -43,7 +43,7 @@ public static class Bootloaders
             "syslinux" => All[0],
             "grub2" => All[1],
             "uboot" => All[2],
-            _ => throw new RepoException($"Invalid sysroot.bootloader '{configured}' in {RepoConfigPath(sysrootPath)} (Arbor supports auto, none, grub2, syslinux, uboot)"),
+            _ => throw new OstreeException($"Invalid sysroot.bootloader '{configured}' in {RepoConfigPath(sysrootPath)} (Arbor supports auto, none, grub2, syslinux, uboot)"),
         };
     }
 

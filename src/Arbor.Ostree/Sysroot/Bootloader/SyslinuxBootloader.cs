@@ -35,7 +35,7 @@ public sealed class SyslinuxBootloader : IBootloader
         }
         catch (IOException e)
         {
-            throw new RepoException($"Bootloader write config: reading {current}: {e.Message}", e);
+            throw new OstreeException($"Bootloader write config: reading {current}: {e.Message}", e);
         }
         var updated = Rewrite(text, entries, Bootloaders.BootPrefix(sysrootPath));
         AtomicFile.WriteAllText(BlsEntries.LoaderFile(sysrootPath, newBootVersion, "syslinux.cfg"), updated, fsync: true);
@@ -45,7 +45,7 @@ public sealed class SyslinuxBootloader : IBootloader
     /// The new syslinux.cfg: <paramref name="currentConfig"/> with its ostree labels replaced by labels for
     /// <paramref name="entries"/>. With <paramref name="bootPrefix"/> kernel paths are written without "/boot".
     /// </summary>
-    /// <exception cref="RepoException">A label has no KERNEL line, or an entry no "linux" key.</exception>
+    /// <exception cref="OstreeException">A label has no KERNEL line, or an entry no "linux" key.</exception>
     public static string Rewrite(string currentConfig, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> entries, bool bootPrefix = false)
     {
         var lines = currentConfig.Split('\n');
@@ -62,7 +62,7 @@ public sealed class SyslinuxBootloader : IBootloader
             {
                 inLabel = false;
                 if (kernel is null)
-                    throw new RepoException("Bootloader write config: No KERNEL argument found after LABEL");
+                    throw new OstreeException("Bootloader write config: No KERNEL argument found after LABEL");
                 // Kernels under /ostree are the ones regenerated below; anything else belongs to someone else.
                 if (!kernel.StartsWith("/ostree/", StringComparison.Ordinal) && !kernel.StartsWith("/boot/ostree/", StringComparison.Ordinal))
                     kept.AddRange(label);
@@ -105,7 +105,7 @@ public sealed class SyslinuxBootloader : IBootloader
                 kept.Add("DEFAULT " + title);
             kept.Add("LABEL " + title);
             var linux = BlsEntries.Get(entry, "linux")
-                ?? throw new RepoException("Bootloader write config: No \"linux\" key in bootloader config");
+                ?? throw new OstreeException("Bootloader write config: No \"linux\" key in bootloader config");
             kept.Add($"\tKERNEL {prefix}{linux}");
             if (BlsEntries.Get(entry, "initrd") is { } initrd)
                 kept.Add($"\tINITRD {prefix}{initrd}");

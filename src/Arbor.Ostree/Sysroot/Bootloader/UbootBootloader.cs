@@ -28,7 +28,7 @@ public sealed class UbootBootloader : IBootloader
         // ostree insists that the current file is readable even though nothing of it is kept.
         var current = Path.Combine(sysrootPath, ConfigPath);
         if (!File.Exists(current))
-            throw new RepoException($"Bootloader write config: {current}: No such file or directory");
+            throw new OstreeException($"Bootloader write config: {current}: No such file or directory");
         var text = Generate(entries, options => SystemUenv(sysrootPath, options));
         AtomicFile.WriteAllText(BlsEntries.LoaderFile(sysrootPath, newBootVersion, "uEnv.txt"), text, fsync: true);
     }
@@ -37,7 +37,7 @@ public sealed class UbootBootloader : IBootloader
     /// The uEnv.txt for <paramref name="entries"/>. <paramref name="systemUenv"/> maps the first entry's options to the
     /// text of its deployment's usr/lib/ostree-boot/uEnv.txt, or null when it has none.
     /// </summary>
-    /// <exception cref="RepoException">An entry has no "linux" key.</exception>
+    /// <exception cref="OstreeException">An entry has no "linux" key.</exception>
     public static string Generate(IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> entries, Func<string, string?> systemUenv)
     {
         var lines = new List<string>();
@@ -46,7 +46,7 @@ public sealed class UbootBootloader : IBootloader
             var entry = entries[i];
             var suffix = i == 0 ? "" : (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var linux = BlsEntries.Get(entry, "linux")
-                ?? throw new RepoException("Bootloader write config: No \"linux\" key in bootloader config");
+                ?? throw new OstreeException("Bootloader write config: No \"linux\" key in bootloader config");
             lines.Add($"kernel_image{suffix}=/boot{linux}");
             if (BlsEntries.Get(entry, "initrd") is { } initrd)
                 lines.Add($"ramdisk_image{suffix}=/boot{initrd}");
@@ -68,7 +68,7 @@ public sealed class UbootBootloader : IBootloader
     private static string? SystemUenv(string sysrootPath, string options)
     {
         var ostreeArg = LastValue(options, "ostree")
-            ?? throw new RepoException("Bootloader write config: No ostree= kernel argument found in boot loader configuration file");
+            ?? throw new OstreeException("Bootloader write config: No ostree= kernel argument found in boot loader configuration file");
         // The argument is an absolute path inside the sysroot ("/ostree/boot.N/...").
         var path = Path.Combine(sysrootPath, ostreeArg.Length > 0 ? ostreeArg[1..] : "", "usr/lib/ostree-boot/uEnv.txt");
         try

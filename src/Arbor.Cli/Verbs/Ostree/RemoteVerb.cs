@@ -1,0 +1,127 @@
+// `ostree remote add|delete|list|show-url|refs|summary` with ostree's options.
+using Arbor.Ostree;
+using Arbor.Ostree.Pull;
+
+namespace Arbor.Cli.Verbs.Ostree;
+
+internal sealed class RemoteVerb : OstreeVerb
+{
+    public override string Name => "remote";
+    public override string Summary => "Remote commands that may involve network access";
+    public override string Usage => "ostree remote [OPTION…] (add NAME URL [BRANCH…]|delete NAME|list|show-url NAME|refs NAME|summary NAME)";
+
+    protected override IReadOnlyList<OptionSpec> VerbOptions =>
+    [
+        new("set", '\0', OptionArg.StringArray, "Set config option KEY=VALUE for remote", "KEY=VALUE"),
+        new("no-gpg-verify", '\0', OptionArg.None, "Disable GPG verification"),
+        new("if-not-exists", '\0', OptionArg.None, "Do nothing if the provided remote exists"),
+        new("if-exists", '\0', OptionArg.None, "Do nothing if the provided remote does not exist"),
+        new("force", '\0', OptionArg.None, "Replace the provided remote if it exists"),
+        new("collection-id", '\0', OptionArg.String, "Globally unique ID for this repository as an collection of refs for redistribution to other repositories", "COLLECTION-ID"),
+        new("show-urls", 'u', OptionArg.None, "Show remote URLs in list"),
+        new("revision", 'r', OptionArg.None, "Show revisions in listing"),
+        new("raw", '\0', OptionArg.None, "Show raw variant data"),
+        new("keyring", 'k', OptionArg.StringArray, "Import keys from a keyring file (repeatable)", "FILE"),
+        new("stdin", '\0', OptionArg.None, "Import keys from standard input"),
+    ];
+
+    public override int Run(VerbContext ctx)
+    {
+        var p = ctx.Args.Positional;
+        if (p.Count == 0)
+            throw new UsageException("Command requires a subcommand: add, delete, list, show-url, refs, summary");
+        var repo = ctx.Repo;
+        switch (p[0])
+        {
+            case "add":
+                {
+                    if (p.Count < 3)
+                        throw new UsageException("NAME and URL must be specified");
+                    var options = new List<KeyValuePair<string, string>>();
+                    foreach (var kv in ctx.Args.GetAll("set"))
+                    {
+                        int eq = kv.IndexOf('=');
+                        if (eq <= 0)
+                            throw new UsageException($"Missing '=' in KEY=VALUE for --set: {kv}");
+                        options.Add(new(kv[..eq], kv[(eq + 1)..]));
+                    }
+                    if (ctx.Args.Has("no-gpg-verify"))
+                        options.Add(new("gpg-verify", "false"));
+                    if (ctx.Args.Get("collection-id") is { } cid)
+                        options.Add(new("collection-id", cid));
+                    Remotes.Add(repo, p[1], p[2], p.Skip(3), options, ctx.Args.Has("if-not-exists"), ctx.Args.Has("force"));
+                    return 0;
+                }
+            case "delete":
+                if (p.Count < 2)
+                    throw new UsageException("NAME must be specified");
+                Remotes.Delete(repo, p[1], ctx.Args.Has("if-exists"));
+                return 0;
+            case "list":
+                {
+                    var remotes = Remotes.List(repo);
+                    int width = remotes.Count == 0 ? 0 : remotes.Max(r => r.Name.Length);
+                    foreach (var r in remotes)
+                        ctx.Out.WriteLine(ctx.Args.Has("show-urls") ? $"{r.Name.PadRight(width)}  {r.Get("url")}" : r.Name);
+                    return 0;
+                }
+            case "show-url":
+                if (p.Count < 2)
+                    throw new UsageException("NAME must be specified");
+                ctx.Out.WriteLine(Remotes.Get(repo, p[1]).Url);
+                return 0;
+            case "refs" or "summary":
+                {
+                    if (p.Count < 2)
+                        throw new UsageException("NAME must be specified");
+                    var remote = Remotes.Get(repo, p[1]);
+                    using var fetcher = new Fetcher(FetcherOptions.FromRemote(remote));
+                    var bytes = fetcher.FetchBytesAsync(remote.Url, "summary", allowMissing: true, 128L << 20, CancellationToken.None).GetAwaiter().GetResult()
+                        ?? throw new OstreeException($"Remote refs not available; server has no summary file");
+                    var summary = Arbor.Ostree.Repo.Summary.Parse(bytes, remote.Url + "/summary");
+                    if (p[0] == "summary")
+                    {
+                        ctx.Out.Write(ctx.Args.Has("raw")
+                            ? new Arbor.Ostree.GVariant.GVariantView(Arbor.Ostree.Repo.Summary.Type, bytes).ToValue().Print() + "\n"
+                            : summary.View());
+                        return 0;
+                    }
+                    foreach (var r in summary.Refs)
+                        ctx.Out.WriteLine(ctx.Args.Has("revision") ? $"{remote.Name}:{r.Name}\t{r.Checksum}" : $"{remote.Name}:{r.Name}");
+                    return 0;
+                }
+            case "gpg-import":
+                {
+                    if (p.Count < 2)
+                        throw new UsageException("NAME must be specified");
+                    var keyrings = ctx.Args.GetAll("keyring").ToList();
+                    if (ctx.Args.Has("stdin") && keyrings.Count > 0)
+                        throw new UsageException("--keyring and --stdin are mutually exclusive");
+                    byte[]? source = null;
+                    if (ctx.Args.Has("stdin"))
+                    {
+                        using var ms = new MemoryStream();
+                        Console.OpenStandardInput().CopyTo(ms);
+                        source = ms.ToArray();
+                    }
+                    else if (keyrings.Count > 0)
+                    {
+                        source = keyrings.SelectMany(File.ReadAllBytes).ToArray();
+                    }
+                    int n = Arbor.Ostree.Signing.GpgSigning.Import(repo, p[1], source, p.Skip(2).ToList());
+                    ctx.Out.WriteLine($"Imported {n} GPG key{(n == 1 ? "" : "s")} to remote \"{p[1]}\"");
+                    return 0;
+                }
+            case "gpg-list-keys":
+                {
+                    if (p.Count < 2)
+                        throw new UsageException("NAME must be specified");
+                    foreach (var key in Arbor.Ostree.Signing.GpgSigning.ListKeys(repo, p[1]))
+                        ctx.Out.Write(key.Describe());
+                    return 0;
+                }
+            default:
+                throw new UsageException($"Unknown remote subcommand '{p[0]}'");
+        }
+    }
+}
