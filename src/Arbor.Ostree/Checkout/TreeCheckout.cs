@@ -3,7 +3,7 @@
 //   1. directories — one thread walks the dirtrees top-down, creates each directory (0700, so no
 //      one works in a half-built tree), sets its xattrs, processes whiteouts, and lists the files;
 //   2. files       — all cores check the files out: a hardlink from the object store when the repo
-//      and checkout modes allow, else a copy (archive objects are inflated), see TreeCheckoutFile.cs;
+//      and checkout modes allow, else a copy (archive objects are inflated), see TreeCheckout.File.cs;
 //   3. modes       — bottom-up, each created directory gets its mode, owner and mtime 0, last, so
 //      read-only directories never block file creation.
 using Arbor.Native;

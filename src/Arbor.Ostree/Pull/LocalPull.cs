@@ -1,7 +1,7 @@
 // Copying commits from another repository on this machine, as `ostree pull-local` does:
 //   resolve each ref (or commit checksum) in the source → walk the parent chain up to --depth →
 //   mark every commit not yet complete here partial (state/CSUM.commitpartial) → collect the
-//   objects those commits reach (Traverse.cs) → import them in parallel → drop the partial
+//   objects those commits reach (Repository.Traverse.cs) → import them in parallel → drop the partial
 //   markers → sync the filesystem → move the refs.
 // An object is imported the cheapest way that keeps it exact: a hard link when both repositories
 // store it in the same form (metadata always, content when the modes match), are on one

@@ -1,6 +1,6 @@
 // Repository consistency check with `ostree fsck` semantics (ot-builtin-fsck.c): validate that
 // every ref's commit is present and sound, enumerate all commit objects, walk what each complete
-// commit reaches (Traverse.cs), then verify every reached object: metadata by SHA-256 of its bytes
+// commit reaches (Repository.Traverse.cs), then verify every reached object: metadata by SHA-256 of its bytes
 // plus a structural parse, content by recomputing the checksum from header + data. Verification
 // runs on all cores; messages are then reported in a stable order. Missing objects mark their
 // commits partial ("f" in state/X.commitpartial); corrupt ones are fatal unless --all (report and

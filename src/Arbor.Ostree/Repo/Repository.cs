@@ -1,7 +1,7 @@
 // A repository on disk: opening and creating one, its config, the paths of loose objects, and
 // loading metadata objects. Layout and config are exactly ostree's (docs/repo.md), so either tool
-// can open what the other made. Content objects are read in ContentReader.cs and written in
-// ObjectWriter.cs; refs live in Refs.cs; locking in RepoLock.cs.
+// can open what the other made. Content objects are read in Repository.ContentReader.cs and written
+// in Repository.ObjectWriter.cs; refs live in Repository.Refs.cs; writes go through RepoTransaction.cs.
 using Arbor.Ostree.Objects;
 
 namespace Arbor.Ostree.Repo;

@@ -49,7 +49,7 @@ public sealed partial class Sysroot : IDisposable
     public Action<string>? Message { get; set; }
 
     /// <summary>The bootloader backend that writes a non-BLS configuration after the BLS entries; null for BLS only.</summary>
-    public IBootloaderBackend? Bootloader { get; set; }
+    public Bootloader.IBootloader? Bootloader { get; set; }
 
     /// <summary>The sysroot's repository (ostree/repo).</summary>
     public Repository Repo => _repo ??= Repository.Open(Abs("ostree/repo"));

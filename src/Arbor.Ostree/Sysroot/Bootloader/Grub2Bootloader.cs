@@ -23,6 +23,10 @@ public sealed class Grub2Bootloader : IBootloader
     public string Name => "grub2";
 
     /// <inheritdoc />
+    /// <remarks>grub2 writes its configuration in place, not into boot/loader.N.</remarks>
+    public bool IsAtomic => false;
+
+    /// <inheritdoc />
     public bool IsActive(string sysrootPath) => FindConfig(sysrootPath, out _) is not null;
 
     /// <summary>

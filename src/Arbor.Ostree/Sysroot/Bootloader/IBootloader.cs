@@ -8,11 +8,19 @@ using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Sysroot.Bootloader;
 
-/// <summary>A bootloader whose configuration ostree regenerates from the BLS entries.</summary>
+/// <summary>
+/// A bootloader whose configuration ostree regenerates from the BLS entries. Writing deployments
+/// calls it after the new boot/loader.N entries and bootlinks are complete and before the
+/// boot/loader symlink is swapped, so its configuration for the new boot version and the swap
+/// become visible together.
+/// </summary>
 public interface IBootloader
 {
     /// <summary>The name ostree gives it ("syslinux", "grub2", "U-Boot").</summary>
     string Name { get; }
+
+    /// <summary>True when the switch to the new configuration is atomic with the loader symlink swap (it writes into boot/loader.N).</summary>
+    bool IsAtomic => true;
 
     /// <summary>True when <paramref name="sysrootPath"/> is set up for this bootloader.</summary>
     bool IsActive(string sysrootPath);
@@ -23,6 +31,11 @@ public interface IBootloader
     /// ostree/boot.N links are complete and before the boot/loader symlink moves.
     /// </summary>
     void WriteConfig(string sysrootPath, int newBootVersion, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> entries);
+
+    /// <summary>Runs after boot/loader points at the new version.</summary>
+    void PostSwap(string sysrootPath, int newBootVersion)
+    {
+    }
 }
 
 /// <summary>Choosing the bootloader of a sysroot.</summary>

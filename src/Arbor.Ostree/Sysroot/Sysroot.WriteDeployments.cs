@@ -82,7 +82,7 @@ public sealed partial class Sysroot
     /// <exception cref="OstreeException">A deployment directory is missing, or the booted deployment would be dropped.</exception>
     public void WriteDeployments(List<Deployment> newDeployments, bool postclean)
     {
-        Bootloader ??= Arbor.Ostree.Sysroot.Bootloader.DetectedBootloader.For(Path);
+        Bootloader ??= Arbor.Ostree.Sysroot.Bootloader.Bootloaders.Detect(Path);
         bool hadStaged = Staged is not null;
         newDeployments = SplitStaged(newDeployments);
         bool removedStaged = hadStaged && Staged is null;
@@ -225,7 +225,7 @@ public sealed partial class Sysroot
         }
         CreateBootlinks(newBootversion, deployments);
         var subbootdir = SwapBootlinks(newBootversion);
-        Bootloader?.WriteConfig(this, newBootversion, deployments);
+        Bootloader?.WriteConfig(Path, newBootversion, deployments.Select(d => BlsPairs(d.BootConfig.ToString())).ToList());
         Step("bootlinks");
         // boot/boot -> . lets paths like /boot/ostree/... work whether or not /boot is its own mount.
         if (!LibC.TryLStat(Abs("boot/boot"), out _, out _))
@@ -236,7 +236,7 @@ public sealed partial class Sysroot
         LibC.Rename(Abs("boot/loader.tmp"), Abs("boot/loader"), 0);
         SyncFilesystemOf(Abs("boot"));
         Step("swapped");
-        Bootloader?.PostSwap(this, newBootversion);
+        Bootloader?.PostSwap(Path, newBootversion);
         return subbootdir;
     }
 
@@ -499,4 +499,10 @@ public sealed partial class Sysroot
         }
         return sb.ToString();
     }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> BlsPairs(string entry) =>
+        entry.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', 2))
+            .Select(kv => new KeyValuePair<string, string>(kv[0], kv.Length > 1 ? kv[1] : ""))
+            .ToList();
 }

@@ -1,5 +1,5 @@
 // Reading content objects back in every mode: the header facts (uid, gid, mode, symlink target,
-// xattrs) and a stream of the file data. The inverse of ObjectWriter.cs; fsck, checkout, cat,
+// xattrs) and a stream of the file data. The inverse of Repository.ObjectWriter.cs; fsck, checkout, cat,
 // ls and pull all come through here.
 using System.Buffers.Binary;
 using System.IO.Compression;

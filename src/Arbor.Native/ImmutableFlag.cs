@@ -2,13 +2,13 @@
 // stray "rm -rf" cannot delete a bootable tree, and lifts it before removing one. Arbor does the
 // same, or it could not delete deployments ostree made. Filesystems without inode flags (tmpfs,
 // overlayfs) answer ENOTTY/EOPNOTSUPP, which is ignored exactly as libostree ignores it. The two
-// ioctls live here rather than in Arbor.Native because nothing else needs them.
+// ioctls sit with the other POSIX calls .NET lacks.
 using System.Runtime.InteropServices;
-using Arbor.Native;
 
-namespace Arbor.Ostree.Sysroot;
+namespace Arbor.Native;
 
-internal static partial class ImmutableFlag
+/// <summary>The immutable inode flag (chattr +i / -i) of directories.</summary>
+public static partial class ImmutableFlag
 {
     private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
     private const nuint FS_IOC_GETFLAGS = 0x80086601, FS_IOC_SETFLAGS = 0x40086602;
