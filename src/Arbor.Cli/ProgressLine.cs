@@ -47,7 +47,7 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {p.Done}/{p.Total} {p.Unit}")
             : string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {p.Done} {p.Unit}");
         if (p.Bytes > 0)
-            s += $" ({Arbor.Ostree.Repo.Summary.FormatSize((ulong)p.Bytes)})";
+            s += $" ({Arbor.Native.ByteSize.Format((ulong)p.Bytes)})";
         return s;
     }
 

@@ -8,7 +8,6 @@
 // first of the stateroot) stands in for the booted one, so that rollback, cleanup and kargs mean
 // what they mean on a running host; status still reports nothing as booted.
 using Arbor.Ostree;
-using Arbor.Ostree.Repo;
 using Arbor.Ostree.Sysroot;
 
 namespace Arbor.Host;
@@ -114,7 +113,7 @@ public sealed class HostSysroot : IDisposable
         {
             ulong freed = Sysroot.Cleanup(pruneRepo: true, quiet: true);
             if (freed > 0)
-                Emit($"Freed: {CommitPrinter.FormatSize(freed)} (pkgcache branches: 0)");
+                Emit($"Freed: {Arbor.Native.ByteSize.Format(freed)} (pkgcache branches: 0)");
         }
         catch (OstreeException e)
         {

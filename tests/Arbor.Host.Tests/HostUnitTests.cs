@@ -1,8 +1,7 @@
 // The parts of the host verbs that are pure functions of their input: reading revisions and
 // refspecs as rpm-ostree does, kernel argument edits in rpm-ostree's order and with its
-// exact-match rules, and the status text layout (alignment, wrapping, signatures, pins).
+// exact-match rules (the status text layout is rendered, and tested, in the CLI).
 using Arbor.Ostree;
-using Arbor.Ostree.GVariant;
 
 namespace Arbor.Host.Tests;
 
@@ -77,76 +76,5 @@ public class KargsTests
     {
         var e = Assert.Throws<OstreeException>(() => Edit("quiet", new KargsEdits { Delete = ["splash"] }));
         Assert.Equal("No key 'splash' found", e.Message);
-    }
-}
-
-public class StatusTextTests
-{
-    private const string Csum = "f00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeed";
-
-    private static List<KeyValuePair<string, GVariantValue>> Deployment(params (string Key, GVariantValue Value)[] extra)
-    {
-        var d = new List<KeyValuePair<string, GVariantValue>>
-        {
-            new("osname", GVariantValue.Str("fedora")),
-            new("checksum", GVariantValue.Str(Csum)),
-            new("origin", GVariantValue.Str("fedora:fedora/x86_64/coreos/stable")),
-            new("timestamp", GVariantValue.U64(1700000000)),
-            new("base-commit-meta", new GVArray(GVariantType.Parse("{sv}"), [])),
-        };
-        d.AddRange(extra.Select(e => new KeyValuePair<string, GVariantValue>(e.Key, e.Value)));
-        return d;
-    }
-
-    [Fact]
-    public void BootedDeploymentWithVersionSignatureAndPackages()
-    {
-        var sig = GVariantValue.Box(GVariantValue.Tuple(GVariantValue.Bool(true), GVariantValue.Bool(false), GVariantValue.Bool(false),
-            GVariantValue.Bool(false), GVariantValue.Bool(false), GVariantValue.Str("ABCDEF0123456789")));
-        var text = StatusPrinter.Text([Deployment(
-            ("booted", GVariantValue.Bool(true)), ("version", GVariantValue.Str("39.1")),
-            ("gpg-enabled", GVariantValue.Bool(true)), ("signatures", new GVArray(GVariantType.Variant, [sig])),
-            ("packages", GVariantValue.StrArray(["vim", "htop", "Git"])), ("pinned", GVariantValue.Bool(true)))],
-            new StatusOptions { Utf8 = true });
-        Assert.Equal(
-            "State: idle\nDeployments:\n" +
-            "● fedora:fedora/x86_64/coreos/stable\n" +
-            "                  Version: 39.1 (2023-11-14T22:13:20Z)\n" +
-            $"                   Commit: {Csum}\n" +
-            "             GPGSignature: Valid signature by ABCDEF0123456789\n" +
-            "          LayeredPackages: Git htop vim\n" +
-            "                   Pinned: yes\n", text);
-    }
-
-    [Fact]
-    public void LongPackageListsWrapToTheTerminal()
-    {
-        var names = Enumerable.Range(0, 12).Select(i => $"package-number-{i:D2}").ToArray();
-        var text = StatusPrinter.Text([Deployment(("packages", GVariantValue.StrArray(names)))], new StatusOptions { Columns = 100 });
-        var lines = text.Split('\n').SkipWhile(l => !l.Contains("LayeredPackages", StringComparison.Ordinal)).TakeWhile(l => l.Length > 0).ToList();
-        Assert.True(lines.Count > 1);
-        // 100 columns leave 73 for values: four 17-character names per line.
-        Assert.Equal("          LayeredPackages: package-number-00 package-number-01 package-number-02 package-number-03", lines[0]);
-        Assert.All(lines.Skip(1), l => Assert.StartsWith(new string(' ', 27) + "package-number-", l, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void ChecksumOriginsAndSeveralStaterootsShowTheirKeys()
-    {
-        var pinned = Deployment(("custom-origin", GVariantValue.Tuple(GVariantValue.Str("https://example.com/os"), GVariantValue.Str("Example OS 1"))));
-        pinned[2] = new("origin", GVariantValue.Str(Csum));
-        var other = Deployment(("version", GVariantValue.Str("1")));
-        other[0] = new("osname", GVariantValue.Str("rhcos"));
-        var text = StatusPrinter.Text([pinned, other], new StatusOptions());
-        Assert.Equal(
-            "State: idle\nDeployments:\n" +
-            "  https://example.com/os\n" +
-            "             CustomOrigin: Example OS 1\n" +
-            "                Timestamp: 2023-11-14T22:13:20Z\n" +
-            "                StateRoot: fedora\n\n" +
-            "  fedora:fedora/x86_64/coreos/stable\n" +
-            "                  Version: 1 (2023-11-14T22:13:20Z)\n" +
-            $"                   Commit: {Csum}\n" +
-            "                StateRoot: rhcos\n", text);
     }
 }

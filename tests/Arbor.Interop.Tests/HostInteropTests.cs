@@ -417,7 +417,7 @@ public sealed unsafe partial class StatusJsonOracleTests(SysrootFixture fx)
         Tools.OstreeOk("admin", "--sysroot=" + root, "deploy", "--os=debian", "debian/one");
         Tools.OstreeOk("admin", "--sysroot=" + root, "deploy", "--os=debian", "debian/two");
         using var host = Arbor.Host.HostSysroot.Open(root, null, transaction: false);
-        var deployments = Arbor.Host.StatusPrinter.Collect(host, bootedOnly: false);
+        var deployments = Arbor.Host.HostStatus.Collect(host, bootedOnly: false);
         Assert.Equal(2, deployments.Count);
         // The whole document as one a{sv}; an empty maybe is json-glib's null, as rpm-ostree's absent transaction.
         var vardict = GVariantType.Parse("{sv}");
@@ -426,7 +426,7 @@ public sealed unsafe partial class StatusJsonOracleTests(SysrootFixture fx)
             (GVariantValue)new GVArray(vardict, d.Select(kv => Entry(kv.Key, kv.Value)).ToList())).ToList());
         var nothing = new GVMaybe(GVariantType.Variant, null);
         var document = new GVArray(vardict, [Entry("deployments", array), Entry("transaction", nothing), Entry("cached-update", nothing), Entry("update-driver", nothing)]);
-        var doc = Arbor.Host.StatusPrinter.Json(deployments);
+        var doc = Arbor.Cli.Verbs.Host.StatusPrinter.Json(deployments);
         var expected = Real(document);
         Assert.Equal(expected, doc);
     }

@@ -125,6 +125,4 @@ public static class DeltaIndexes
         }
     }
 
-    /// <summary>GLib's g_format_size: "123 bytes", "12.3 kB", "1.5 MB" (SI units, no-break space before the unit).</summary>
-    public static string FormatSize(ulong size) => Repo.CommitPrinter.FormatSize(size);
 }

@@ -30,12 +30,7 @@ namespace Arbor.Ostree.Pull;
 /// <param name="TotalSize">Compressed bytes of all parts and fallbacks.</param>
 /// <param name="TotalUncompressedSize">Uncompressed bytes of all parts and fallbacks.</param>
 public readonly record struct DeltaPullStats(int PartsFetched, int PartsTotal, int FallbacksFetched, int FallbacksTotal,
-    ulong FetchedSize, ulong TotalSize, ulong TotalUncompressedSize)
-{
-    /// <summary>The line <c>ostree pull --dry-run</c> prints, e.g. "Delta update: 1/2 parts, 1.2 kB/4.5 kB, 9.0 kB total uncompressed".</summary>
-    public string DryRunLine() =>
-        $"Delta update: {PartsFetched + FallbacksFetched}/{PartsTotal + FallbacksTotal} parts, {Repo.Summary.FormatSize(FetchedSize)}/{Repo.Summary.FormatSize(TotalSize)}, {Repo.Summary.FormatSize(TotalUncompressedSize)} total uncompressed";
-}
+    ulong FetchedSize, ulong TotalSize, ulong TotalUncompressedSize);
 
 /// <summary>What <see cref="DeltaPull"/> did for one commit.</summary>
 internal enum DeltaOutcome
@@ -327,7 +322,7 @@ internal sealed class DeltaPull
             return;
         }
         if (_totalUsize > free)
-            throw new OstreeException($"Delta requires {Repo.Summary.FormatSize((ulong)_totalUsize)} free space, but only {Repo.Summary.FormatSize((ulong)free)} available");
+            throw new OstreeException($"Delta requires {Arbor.Native.ByteSize.Format((ulong)_totalUsize)} free space, but only {Arbor.Native.ByteSize.Format((ulong)free)} available");
     }
 
     private async Task FetchFallbackAsync(DeltaFallback f, Func<Checksum, CancellationToken, Task> fetchContent, CancellationToken ct)

@@ -46,12 +46,7 @@ public sealed record LocalPullOptions
 public readonly record struct LocalPullProgress(int Imported, int Total, TimeSpan Elapsed);
 
 /// <summary>The outcome of a local pull.</summary>
-public sealed record LocalPullResult(int MetadataImported, int ContentImported, long ContentBytesWritten, int Hardlinked, IReadOnlyDictionary<string, Checksum> Refs)
-{
-    /// <summary>ostree's closing line, e.g. "5 metadata, 3 content objects imported; 5 bytes content written".</summary>
-    public string Summary() =>
-        $"{MetadataImported} metadata, {ContentImported} content objects imported; {Repo.Summary.FormatSize((ulong)ContentBytesWritten)} content written";
-}
+public sealed record LocalPullResult(int MetadataImported, int ContentImported, long ContentBytesWritten, int Hardlinked, IReadOnlyDictionary<string, Checksum> Refs);
 
 /// <summary>Copies commits and their objects from one local repository into another.</summary>
 public sealed class LocalPull

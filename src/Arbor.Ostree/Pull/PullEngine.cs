@@ -66,20 +66,6 @@ public sealed record PullResult(int MetadataFetched, int ContentFetched, int Met
 {
     /// <summary>Static-delta counters (all zero when no delta was used).</summary>
     public DeltaPullStats Delta { get; init; }
-
-    /// <summary>ostree's closing line, e.g. "3 metadata, 10 content objects fetched; 120 KiB transferred in 0 seconds; 1.2 MB content written",
-    /// or "1 delta parts, 3 loose fetched; …" when deltas were used.</summary>
-    public string Summary()
-    {
-        var s = Delta.PartsFetched > 0
-            ? $"{Delta.PartsFetched} delta parts, {MetadataFetched + ContentFetched} loose fetched"
-            : $"{MetadataFetched} metadata, {ContentFetched} content objects fetched";
-        if (MetadataLocal + ContentLocal > 0)
-            s += $" ({MetadataLocal} meta, {ContentLocal} content local)";
-        if (BytesTransferred > 0)
-            s += BytesTransferred < 1024 ? $"; {BytesTransferred} B transferred in {(int)Elapsed.TotalSeconds} seconds" : $"; {BytesTransferred / 1024} KiB transferred in {(int)Elapsed.TotalSeconds} seconds";
-        return s + $"; {Repo.Summary.FormatSize((ulong)ContentBytesWritten)} content written";
-    }
 }
 
 /// <summary>Pulls commits from a remote repository.</summary>
@@ -262,7 +248,10 @@ public sealed class PullEngine : IDisposable
             await PullParentsAsync(_repo.LoadCommit(commit), depth, ct).ConfigureAwait(false);
             return;
         }
-        txn.MarkCommitPartial(commit);
+        // A commit already complete here stays complete: a metadata-only or subpath pull of it
+        // must not mark it partial (that would hide it from refs and flag it in fsck).
+        if (!haveCommit || partial)
+            txn.MarkCommitPartial(commit);
 
         if (!haveCommit)
         {

@@ -214,8 +214,9 @@ public static class TreeDiff
 
     private static OstreeException NotFound(DiffNode n) => new RepoFileNotFoundException(n.NotFoundMessage);
 
-    /// <summary>The object counts <c>ostree diff --stats</c> prints for two commits.</summary>
-    public static string FormatStats(Repository repo, Checksum a, Checksum b)
+
+    /// <summary>The object counts <c>ostree diff --stats</c> compares for two commits.</summary>
+    public static DiffStats Stats(Repository repo, Checksum a, Checksum b)
     {
         var ra = Reachability.ForCommit(repo, a, 0, commitOnly: false);
         var rb = Reachability.ForCommit(repo, b, 0, commitOnly: false);
@@ -223,9 +224,16 @@ public static class TreeDiff
         ulong size = 0;
         foreach (var obj in common)
             size += Pruner.StorageSize(repo, obj);
-        return $"[A] Object Count: {ra.Count}\n[B] Object Count: {rb.Count}\nCommon Object Count: {common.Count}\nCommon Object Size: {CommitPrinter.FormatSize(size)}\n";
+        return new DiffStats(ra.Count, rb.Count, common.Count, size);
     }
 }
+
+/// <summary>Object counts of two commits and the size of what they share.</summary>
+/// <param name="CountA">Objects reachable from the first commit.</param>
+/// <param name="CountB">Objects reachable from the second commit.</param>
+/// <param name="Common">Objects both reach.</param>
+/// <param name="CommonSize">Storage size of the shared objects.</param>
+public readonly record struct DiffStats(int CountA, int CountB, int Common, ulong CommonSize);
 
 /// <summary>Checksums of files and directories on disk, computed as commit would store them.</summary>
 public static class ContentHasher

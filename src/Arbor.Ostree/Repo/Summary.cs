@@ -3,8 +3,6 @@
 // deltas, collection id). Pull reads it first to learn which commits to fetch; `summary -u`
 // writes it atomically (temp file, then rename) so a server never publishes half a summary.
 using System.Buffers.Binary;
-using System.Globalization;
-using System.Text;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 
@@ -113,47 +111,4 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         txn.Commit();
     }
 
-    /// <summary>The text of <c>ostree summary --view</c>.</summary>
-    public string View()
-    {
-        var sb = new StringBuilder();
-        foreach (var r in Refs)
-        {
-            sb.Append("* ").Append(r.Name).Append('\n');
-            sb.Append("    Latest Commit (").Append(FormatSize(r.CommitSize)).Append("):\n");
-            sb.Append("      ").Append(r.Checksum).Append('\n');
-            foreach (var (k, v) in r.Metadata)
-            {
-                if (k == "ostree.commit.timestamp" && v is GVNumber t)
-                    sb.Append("    Timestamp (").Append(k).Append("): ").Append(Iso8601(BinaryPrimitives.ReverseEndianness(t.Bits))).Append('\n');
-                else if (k == "ostree.commit.version" && v is GVString s)
-                    sb.Append("    Version (").Append(k).Append("): ").Append(s.Value).Append('\n');
-                else
-                    sb.Append("    ").Append(k).Append(": ").Append(v.Print()).Append('\n');
-            }
-            sb.Append('\n');
-        }
-        foreach (var (k, v) in Metadata)
-        {
-            string line = (k, v) switch
-            {
-                ("ostree.static-deltas", _) => $"Static Deltas ({k}): {v.Print()}",
-                ("ostree.summary.last-modified", GVNumber n) => $"Last-Modified ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
-                ("ostree.summary.expires", GVNumber n) => $"Expires ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
-                ("ostree.summary.collection-id", GVString s) => $"Collection ID ({k}): {s.Value}",
-                ("ostree.summary.mode", GVString s) => $"Repository Mode ({k}): {s.Value}",
-                ("ostree.summary.tombstone-commits", GVNumber b) => $"Has Tombstone Commits ({k}): {(b.Bits != 0 ? "Yes" : "No")}",
-                _ => $"{k}: {v.Print()}",
-            };
-            sb.Append(line).Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Seconds since the epoch as glib's <c>%FT%T%:::z</c> in UTC.</summary>
-    public static string Iso8601(ulong secs) =>
-        DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
-
-    /// <summary>Sizes as glib's g_format_size prints them (SI units, a no-break space before kB and up).</summary>
-    public static string FormatSize(ulong size) => CommitPrinter.FormatSize(size);
 }

@@ -41,7 +41,7 @@ public sealed partial class Sysroot
             return 0;
         var result = Pruner.Prune(Repo, new PruneOptions { RefsOnly = true, Depth = 0 });
         if (result.FreedBytes > 0 && !quiet)
-            Emit($"Freed objects: {CommitPrinter.FormatSize(result.FreedBytes)}");
+            Emit($"Freed objects: {Arbor.Native.ByteSize.Format(result.FreedBytes)}");
         return result.FreedBytes;
     }
 

@@ -165,5 +165,5 @@ public sealed class PrunerTests : IDisposable
     [InlineData(302500UL, "302.5\u00a0kB")]
     [InlineData(1_500_000UL, "1.5\u00a0MB")]
     [InlineData(2_000_000_000UL, "2.0\u00a0GB")]
-    public void FormatSizeMatchesGLib(ulong size, string text) => Assert.Equal(text, CommitPrinter.FormatSize(size));
+    public void FormatSizeMatchesGLib(ulong size, string text) => Assert.Equal(text, Arbor.Native.ByteSize.Format(size));
 }

@@ -72,7 +72,7 @@ public sealed class LocalPullTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(dest.Path, "state")));
 
         var again = new LocalPull(dest, src, new LocalPullOptions()).Run();
-        Assert.Equal("0 metadata, 0 content objects imported; 0 bytes content written", again.Summary());
+        Assert.Equal((0, 0, 0L), (again.MetadataImported, again.ContentImported, again.ContentBytesWritten));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class LocalPullTests : IDisposable
         var (src, main, _) = Source(RepoMode.Archive);
         var dest = Repository.Create(_dir["dest"], RepoMode.BareUser);
         var r = new LocalPull(dest, src, new LocalPullOptions { Refs = ["main"], CommitMetadataOnly = true }).Run();
-        Assert.Equal("1 metadata, 0 content objects imported; 0 bytes content written", r.Summary());
+        Assert.Equal((1, 0, 0L), (r.MetadataImported, r.ContentImported, r.ContentBytesWritten));
         Assert.True(dest.IsCommitPartial(main, out _));
         Assert.Equal(main, dest.ResolveRev("main"));
 
@@ -160,7 +160,23 @@ public sealed class LocalPullTests : IDisposable
         var r = await engine.RunAsync();
         Assert.Equal(main, dest.ResolveRev("origin:main"));
         Assert.True(dest.HasObject(parent, ObjectType.Commit));
-        Assert.StartsWith($"{r.MetadataFetched} metadata, {r.ContentFetched} content objects fetched", r.Summary(), StringComparison.Ordinal);
+        Assert.True(r.MetadataFetched > 0 && r.ContentFetched > 0);
+        Fsck(dest);
+    }
+
+    [Fact]
+    public async Task Metadata_only_pull_leaves_a_complete_commit_complete()
+    {
+        var (src, main, _) = Source(RepoMode.Archive);
+        var dest = Repository.Create(_dir["dest"], RepoMode.Archive);
+        var remote = RemoteFor(dest, "file://" + src.Path);
+        using (var full = new PullEngine(dest, remote, new PullOptions { Refs = ["main"] }))
+            await full.RunAsync();
+        Assert.False(dest.IsCommitPartial(main, out _));
+        using (var history = new PullEngine(dest, remote, new PullOptions { Refs = ["main"], Depth = 1, CommitMetadataOnly = true }))
+            await history.RunAsync();
+        Assert.False(dest.IsCommitPartial(main, out _));
+        dest.SetRefImmediate(null, "local", main);
         Fsck(dest);
     }
 

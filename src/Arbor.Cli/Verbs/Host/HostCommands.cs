@@ -111,7 +111,7 @@ public static class HostCommands
         if (a.Positional.Count > 0)
             throw new UsageException($"Unexpected argument '{a.Positional[0]}'");
         using var host = ctx.Open(transaction: false);
-        var deployments = StatusPrinter.Collect(host, a.Has("booted"));
+        var deployments = HostStatus.Collect(host, a.Has("booted"));
         if (a.Has("json"))
         {
             ctx.Out.Write(StatusPrinter.Json(deployments));

@@ -59,7 +59,7 @@ internal sealed class DiffVerb : OstreeVerb
             var repo = ctx.Repo;
             var ra = repo.ResolveRev(src)!.Value;
             var rb = repo.ResolveRev(target)!.Value;
-            ctx.Out.Write(TreeDiff.FormatStats(repo, ra, rb));
+            ctx.Out.Write(OstreeText.DiffStats(TreeDiff.Stats(repo, ra, rb)));
         }
         return 0;
     }

@@ -1,7 +1,6 @@
 // `ostree log [--raw] REV` (ot-builtin-log.c): the commit dump of REV and then of each parent in
 // turn, ending with "<< History beyond this commit not fetched >>" when a parent is missing.
 using Arbor.Ostree.Objects;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Cli.Verbs.Ostree;
 

@@ -72,7 +72,7 @@ internal sealed partial class PruneVerb : OstreeVerb
             OnlyBranches = a.GetAll("only-branch"),
         };
         var result = Pruner.Prune(repo, options);
-        var size = CommitPrinter.FormatSize(result.FreedBytes);
+        var size = Arbor.Native.ByteSize.Format(result.FreedBytes);
         var o = ctx.Out;
         o.Write(options.CommitOnly ? $"Total (commit only) objects: {result.Total}\n" : $"Total objects: {result.Total}\n");
         if (result.Pruned == 0)

@@ -50,7 +50,7 @@ internal sealed class PullLocalVerb : OstreeVerb
         var result = new LocalPull(repo, source, options).Run();
         if (tty)
             ctx.Out.Write("\r" + new string(' ', 72) + "\r");
-        ctx.Out.WriteLine(result.Summary());
+        ctx.Out.WriteLine(OstreeText.LocalPullSummary(result));
         return 0;
     }
 }

@@ -98,18 +98,18 @@ internal sealed class PullVerb : OstreeVerb
         var result = engine.RunAsync().GetAwaiter().GetResult();
         if (options.DryRun)
         {
-            ctx.Out.WriteLine(result.Delta.DryRunLine());
+            ctx.Out.WriteLine(OstreeText.DryRunLine(result.Delta));
             return 0;
         }
         if (tty)
             ctx.Out.Write("\r" + new string(' ', 72) + "\r");
-        ctx.Out.WriteLine(result.Summary());
+        ctx.Out.WriteLine(OstreeText.PullSummary(result));
         return 0;
     }
 
     private static string ProgressLine(PullProgress p)
     {
-        static string Size(ulong n) => Arbor.Ostree.Repo.Summary.FormatSize(n);
+        static string Size(ulong n) => Arbor.Native.ByteSize.Format(n);
         var rate = Size((ulong)(p.Bytes / Math.Max(p.Elapsed.TotalSeconds, 0.001)));
         var d = p.Delta;
         return d.PartsTotal + d.FallbacksTotal > 0

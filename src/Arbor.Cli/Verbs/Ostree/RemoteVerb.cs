@@ -83,7 +83,7 @@ internal sealed class RemoteVerb : OstreeVerb
                     {
                         ctx.Out.Write(ctx.Args.Has("raw")
                             ? new Arbor.Ostree.GVariant.GVariantView(Arbor.Ostree.Repo.Summary.Type, bytes).ToValue().Print() + "\n"
-                            : summary.View());
+                            : OstreeText.View(summary));
                         return 0;
                     }
                     foreach (var r in summary.Refs)

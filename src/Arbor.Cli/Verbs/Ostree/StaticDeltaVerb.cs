@@ -307,8 +307,8 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             fs += fb.CompressedSize;
             fus += fb.UncompressedSize;
         }
-        o.WriteLine($"Total Fallback Size: {fs} ({DeltaIndexes.FormatSize(fs)})");
-        o.WriteLine($"Total Fallback Uncompressed Size: {fus} ({DeltaIndexes.FormatSize(fus)})");
+        o.WriteLine($"Total Fallback Size: {fs} ({Arbor.Native.ByteSize.Format(fs)})");
+        o.WriteLine($"Total Fallback Uncompressed Size: {fus} ({Arbor.Native.ByteSize.Format(fus)})");
         o.WriteLine($"Number of parts: {sb.Parts.Count}");
         ulong ts = 0, tus = 0;
         for (int i = 0; i < sb.Parts.Count; i++)
@@ -322,10 +322,10 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             ts += p.CompressedSize;
             tus += p.UncompressedSize;
         }
-        o.WriteLine($"Total Part Size: {ts} ({DeltaIndexes.FormatSize(ts)})");
-        o.WriteLine($"Total Part Uncompressed Size: {tus} ({DeltaIndexes.FormatSize(tus)})");
-        o.WriteLine($"Total Size: {ts + fs} ({DeltaIndexes.FormatSize(ts + fs)})");
-        o.WriteLine($"Total Uncompressed Size: {tus + fus} ({DeltaIndexes.FormatSize(tus + fus)})");
+        o.WriteLine($"Total Part Size: {ts} ({Arbor.Native.ByteSize.Format(ts)})");
+        o.WriteLine($"Total Part Uncompressed Size: {tus} ({Arbor.Native.ByteSize.Format(tus)})");
+        o.WriteLine($"Total Size: {ts + fs} ({Arbor.Native.ByteSize.Format(ts + fs)})");
+        o.WriteLine($"Total Uncompressed Size: {tus + fus} ({Arbor.Native.ByteSize.Format(tus + fus)})");
         return 0;
     }
 }

@@ -80,7 +80,7 @@ internal sealed class SummaryVerb : OstreeVerb
         }
         if (a.Has("view"))
         {
-            ctx.Out.Write(summary.View());
+            ctx.Out.Write(OstreeText.View(summary));
             return 0;
         }
         throw new UsageException("No option specified; use -u to update summary");

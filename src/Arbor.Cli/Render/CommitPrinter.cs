@@ -1,17 +1,18 @@
 // Text forms ostree prints about objects (ot-dump.c), shared by `show`, `log`, `prune` and `diff`:
 // the commit block ("commit CSUM", "Parent:", "ContentChecksum:", "Date:", "Version:", indented
 // subject and body), the --raw variant dump (which ostree byteswaps on little-endian hosts before
-// printing), and GLib's g_format_size for byte counts. Input is parsed objects; output is strings.
+// printing). Input is parsed objects; output is strings.
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
+using Arbor.Ostree;
 
-namespace Arbor.Ostree.Repo;
+namespace Arbor.Cli;
 
 /// <summary>Formats objects the way the <c>ostree</c> command prints them.</summary>
-public static class CommitPrinter
+internal static class CommitPrinter
 {
     /// <summary>The header line of an object dump, e.g. <c>commit 0123…</c>.</summary>
     public static string ObjectHeader(ObjectType type, Checksum checksum) => $"{type.Name()} {checksum}\n";
@@ -109,20 +110,4 @@ public static class CommitPrinter
         GVDictEntry d => new GVDictEntry(Byteswap(d.Key), Byteswap(d.Value)),
         _ => value,
     };
-
-    /// <summary>GLib's <c>g_format_size</c> (decimal units, one decimal, no-break space before the unit).</summary>
-    public static string FormatSize(ulong size)
-    {
-        if (size < 1000)
-            return size == 1 ? "1 byte" : size.ToString(CultureInfo.InvariantCulture) + " bytes";
-        string[] units = ["kB", "MB", "GB", "TB", "PB", "EB"];
-        double factor = 1000;
-        int i = 0;
-        while (i < units.Length - 1 && size >= factor * 1000)
-        {
-            factor *= 1000;
-            i++;
-        }
-        return (size / factor).ToString("F1", CultureInfo.InvariantCulture) + "\u00a0" + units[i];
-    }
 }

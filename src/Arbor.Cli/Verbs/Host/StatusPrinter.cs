@@ -1,5 +1,5 @@
-// `arbor status`: rpm-ostree's status, text and --json, from the deployment dictionaries
-// DeploymentVariant builds. Text: "State: idle", then each deployment with ● for the booted one,
+// `arbor status`: rpm-ostree's status, text and --json, rendered from the deployment dictionaries
+// the host engine returns (HostStatus.Collect, built by DeploymentVariant). Text: "State: idle", then each deployment with ● for the booted one,
 // its refspec (or checksum), and key/value lines right-aligned on rpm-ostree's widest key
 // ("InactiveRemoteOverrides") — Version or Timestamp, Commit, StateRoot when there are several,
 // GPGSignature when the remote verifies, requested packages and overrides, Initramfs, Pinned,
@@ -7,12 +7,13 @@
 // laid out as json-glib writes it (GVariantJson). -b limits both to the booted deployment.
 using System.Globalization;
 using System.Text;
+using Arbor.Host;
 using Arbor.Ostree.GVariant;
 
-namespace Arbor.Host;
+namespace Arbor.Cli.Verbs.Host;
 
 /// <summary>How status prints.</summary>
-public sealed record StatusOptions
+internal sealed record StatusOptions
 {
     /// <summary>-v: index, Staged, StateRoot, AutomaticUpdates and inactive requests.</summary>
     public bool Verbose { get; init; }
@@ -31,23 +32,10 @@ public sealed record StatusOptions
 }
 
 /// <summary>Prints status.</summary>
-public static class StatusPrinter
+internal static class StatusPrinter
 {
     // rpm-ostree aligns every key on its longest ones.
     private const int MaxKeyLen = 23;
-
-    /// <summary>The deployment dictionaries of every deployment (or only the booted one).</summary>
-    public static List<List<KeyValuePair<string, GVariantValue>>> Collect(HostSysroot host, bool bootedOnly)
-    {
-        var all = new List<List<KeyValuePair<string, GVariantValue>>>();
-        foreach (var d in host.Sysroot.Deployments)
-        {
-            if (bootedOnly && !d.SameAs(host.Sysroot.Booted))
-                continue;
-            all.Add(DeploymentVariant.Build(host, d));
-        }
-        return all;
-    }
 
     /// <summary>The --json document (json-glib's layout; no trailing newline, as rpm-ostree writes it).</summary>
     public static string Json(IReadOnlyList<List<KeyValuePair<string, GVariantValue>>> deployments)
