@@ -58,4 +58,7 @@ public sealed record CheckoutOptions
 
     /// <summary>fsync files and directories as they are written.</summary>
     public bool Fsync { get; init; }
+
+    /// <summary>Receives the count of files checked out, when set.</summary>
+    public IProgress<Arbor.Native.OperationProgress>? Progress { get; init; }
 }

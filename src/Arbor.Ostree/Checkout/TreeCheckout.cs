@@ -117,10 +117,14 @@ public sealed partial class TreeCheckout
 
     private void RunFiles()
     {
+        var progress = new ProgressCounter(_options.Progress, "Checking out", _files.Count, "files");
+        progress.Report();
         if (_files.Count < 32)
         {
             foreach (var job in _files)
                 CheckoutOneFile(job);
+            progress.Add(_files.Count);
+            progress.Report();
             return;
         }
         Exception? failure = null;
@@ -129,6 +133,7 @@ public sealed partial class TreeCheckout
             try
             {
                 CheckoutOneFile(_files[i]);
+                progress.Add(1);
             }
             catch (Exception e)
             {
@@ -138,6 +143,7 @@ public sealed partial class TreeCheckout
         });
         if (failure is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        progress.Report();
     }
 
     private DirMeta LoadMeta(Checksum meta)

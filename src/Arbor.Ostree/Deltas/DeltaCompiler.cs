@@ -42,6 +42,8 @@ public sealed record DeltaGenerateOptions
     public IReadOnlyList<KeyValuePair<string, GVariantValue>> Metadata { get; init; } = [];
     /// <summary>Receives diagnostic lines.</summary>
     public Action<string>? Verbose { get; init; }
+    /// <summary>Receives progress: modified files compared, then parts written.</summary>
+    public IProgress<Arbor.Native.OperationProgress>? Progress { get; init; }
     /// <summary>Sign the superblock (the signed "OSTSGNDT" form); null writes it unsigned.</summary>
     public DeltaSigning? Sign { get; init; }
 }
@@ -111,6 +113,8 @@ public static class DeltaCompiler
             Parallel.ForEach(fromNames.Keys, c => ProbeOf(c));
             var pairs = SimilarObjects(fromNames, toNames, newContent, ProbeOf);
             var results = new ConcurrentDictionary<Checksum, Modified>();
+            var comparing = new Arbor.Native.ProgressCounter(opt.Progress, "Comparing modified files", pairs.Count, "files");
+            comparing.Report();
             Parallel.ForEach(pairs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, pair =>
             {
                 var (toC, fromSum) = pair;
@@ -129,7 +133,9 @@ public static class DeltaCompiler
                 var rs = Rollsum.Match(fromData, toData);
                 if (rs.Total > 0 && rs.BufMatches * 100 / rs.Total >= 50)
                     results[toC] = new Modified(fromSum, rs, null);
+                comparing.Add(1);
             });
+            comparing.Report();
             foreach (var kv in results)
                 modified[kv.Key] = kv.Value;
         }
@@ -198,12 +204,16 @@ public static class DeltaCompiler
         long plainBytes = regular.Sum(c => ProbeOf(c).Size);
         if (writer.CurrentSize >= SplitThreshold && plainBytes >= SplitThreshold)
             writer.Split();
+        var adding = new Arbor.Native.ProgressCounter(opt.Progress, "Adding new files", regular.Count, "files");
+        adding.Report();
         foreach (var c in regular)
         {
             var p = ProbeOf(c);
             writer.Reserve((ulong)p.Size);
             writer.AddContent(c, p.Header, ReadAll(repo, c));
+            adding.Add(1, p.Size);
         }
+        adding.Report();
         foreach (var c in symlinks)
         {
             writer.Reserve(0);

@@ -62,11 +62,12 @@ internal sealed class CheckoutVerb : OstreeVerb
         }
         var commit = repo.ResolveRev(a.Positional[0])!.Value;
         var dest = a.Positional.Count > 1 ? a.Positional[1] : a.Positional[0];
-        CheckoutOne(ctx, repo, commit, a.Get("subpath"), dest, fsync);
+        using var bar = ProgressLine.Start(ctx);
+        CheckoutOne(ctx, repo, commit, a.Get("subpath"), dest, fsync, bar);
         return 0;
     }
 
-    private static void CheckoutOne(VerbContext ctx, Repository repo, Arbor.Ostree.Objects.Checksum commit, string? subpath, string destination, bool fsync)
+    private static void CheckoutOne(VerbContext ctx, Repository repo, Arbor.Ostree.Objects.Checksum commit, string? subpath, string destination, bool fsync, ProgressLine? bar = null)
     {
         var a = ctx.Args;
         bool newOptions = a.Has("disable-cache") || a.Has("whiteouts") || a.Has("require-hardlinks") || a.Has("union-add")
@@ -76,6 +77,7 @@ internal sealed class CheckoutVerb : OstreeVerb
             Mode = a.Has("user-mode") ? CheckoutMode.User : CheckoutMode.None,
             Subpath = subpath ?? "/",
             Fsync = fsync,
+            Progress = bar,
         };
         if (!newOptions)
         {

@@ -282,7 +282,8 @@ internal sealed class StaticDeltaVerb : OstreeVerb
         ctx.Out.WriteLine($"  To:   {to}");
         ctx.Out.Flush();
         using var _ = RepoLock.Acquire(repo, exclusive: false);
-        DeltaCompiler.Generate(repo, from, to, opt);
+        using var bar = ProgressLine.Start(ctx);
+        DeltaCompiler.Generate(repo, from, to, opt with { Progress = bar });
         return 0;
     }
 
