@@ -41,11 +41,8 @@ public sealed class OtherFilesystem : IDisposable
 
     public void Dispose()
     {
-        foreach (var d in Directory.EnumerateDirectories(Path, "*", SearchOption.AllDirectories))
-        {
-            if (new FileInfo(d).LinkTarget is null)
-                File.SetUnixFileMode(d, (UnixFileMode)0x1ED);
-        }
+        foreach (var d in Directory.EnumerateDirectories(Path, "*", TempDir.NoSymlinks))
+            File.SetUnixFileMode(d, (UnixFileMode)0x1ED);
         Directory.Delete(Path, recursive: true);
         if (_mountPoint is not null)
         {

@@ -256,7 +256,8 @@ public class BadInputTests
         var dir = Tools.TempDir("symlink");
         var target = Path.Combine(dir, "target");
         var outside = Path.Combine(dir, "outside");
-        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        File.SetUnixFileMode(Path.Combine(outside, "sub"), (UnixFileMode)0x1ED);
         var bytes = WithPayload(w =>
         {
             var link = System.Text.Encoding.UTF8.GetBytes(outside);
@@ -272,7 +273,10 @@ public class BadInputTests
             using var pkg = Open(bytes);
             var e = Assert.Throws<RpmFormatException>(() => PayloadExtractor.Extract(pkg, target));
             Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
-            Assert.Empty(Directory.GetFileSystemEntries(outside));
+            Assert.Equal(["sub"], Directory.GetFileSystemEntries(outside).Select(Path.GetFileName));
+            // Cleaning up the staging directory never reaches through the package's link.
+            Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(outside, "sub")));
+            Assert.Equal(["outside"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
         }
         finally
         {

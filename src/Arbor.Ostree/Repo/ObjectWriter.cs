@@ -389,7 +389,8 @@ public sealed partial class Repository
                     break;
             }
             EnsureObjectSubdir(checksum);
-            File.Move(tmp, final, overwrite: true);
+            // rename(2) moves the link itself; File.Move would look through a link to a directory.
+            LibC.Rename(tmp, final, 0);
         }
         finally
         {

@@ -216,11 +216,10 @@ public static class PayloadExtractor
     {
         if (!LibC.TryLStat(path, out _, out _))
             return;
-        foreach (var d in Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories).Prepend(path))
-        {
-            if (LibC.LStat(d).IsDirectory)
-                File.SetUnixFileMode(d, (UnixFileMode)0x1C0);
-        }
+        // Symlinks are neither returned nor followed: a package may link anywhere.
+        var realDirs = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        foreach (var d in Directory.EnumerateDirectories(path, "*", realDirs).Prepend(path))
+            File.SetUnixFileMode(d, (UnixFileMode)0x1C0);
         Directory.Delete(path, recursive: true);
     }
 
