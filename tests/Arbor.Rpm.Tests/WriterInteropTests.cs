@@ -48,6 +48,32 @@ public class WriterInteropTests
         return root;
     }
 
+    [Fact]
+    public void DirectorySymlinksArePackagedAsLinks()
+    {
+        var dir = Tools.TempDir("writer-links");
+        try
+        {
+            var root = Path.Combine(dir, "root");
+            Directory.CreateDirectory(Path.Combine(root, "usr/lib"));
+            File.WriteAllText(Path.Combine(root, "usr/lib/libx.so"), "lib\n");
+            File.CreateSymbolicLink(Path.Combine(root, "usr/lib64"), "lib");
+            File.CreateSymbolicLink(Path.Combine(root, "usr/self"), ".");
+            var manifest = Path.Combine(dir, "m.yaml");
+            File.WriteAllText(manifest, "name: links\nversion: 1\nrelease: 1\narch: noarch\nsummary: s\ndescription: d\nlicense: MIT\n");
+            var o = new StringWriter();
+            var e = new StringWriter();
+            Assert.True(Arbor.Cli.Rpm.RpmCommands.Run(["build", manifest, "--root", root, "--output", Path.Combine(dir, "out")], o, e) == 0, e.ToString());
+            var rpm = o.ToString().Trim();
+            Assert.Equal("/usr\n/usr/lib\n/usr/lib/libx.so\n/usr/lib64\n/usr/self\n", Tools.Run("rpm", ["-qpl", rpm]));
+            Assert.Contains($"{rpm}: digests OK", Tools.Run("rpm", ["-K", "--nosignature", rpm]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Theory]
     [InlineData("zstd")]
     [InlineData("xz")]

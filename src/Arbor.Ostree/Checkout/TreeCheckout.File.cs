@@ -3,7 +3,10 @@
 // otherwise a hardlink from objects/ when the repo mode matches the checkout mode (bare with full
 // mode, bare-user/bare-user-only with -U; bare-user symlinks are plain files there and are
 // recreated), a hardlink from uncompressed-objects-cache for archive repos in user mode when the
-// cache is on, else a copy: archive objects are inflated straight from the .filez stream.
+// cache is on, else a copy: archive objects are inflated straight from the .filez stream (or read
+// from the file the cache path inflated them into). A link that cannot be made (EXDEV: destination
+// on another filesystem, EMLINK, EPERM) falls back to a copy unless hardlinks are required; temp
+// files never outlive the checkout.
 // Copies get ownership and xattrs (unless user mode), then the mode; mtime is left as now.
 using System.Buffers;
 using System.Buffers.Binary;
@@ -100,11 +103,27 @@ public sealed partial class TreeCheckout
             return LinkResult.SkipExisted;
         if (_options.Overwrite == OverwriteMode.UnionIdentical)
             throw new OstreeException($"{what}: File exists");
-        var tmp = _repo.TmpDir + "/checkout-union-" + Guid.NewGuid().ToString("N")[..6];
-        LibC.Link(source, tmp);
-        if (_options.ProcessWhiteouts)
-            PathRemoval.RemoveAny(dest);
-        File.Move(tmp, dest, overwrite: true);
+        // Link next to the destination so the rename stays on its filesystem; link(2) reports
+        // EEXIST before EXDEV, so only this second link shows whether the filesystems differ.
+        var tmp = dest + ".arbor-link-" + Guid.NewGuid().ToString("N")[..8];
+        err = LibC.TryLink(source, tmp);
+        if (err != 0)
+        {
+            if (!_options.NoCopyFallback && err is LibC.EMLINK or LibC.EXDEV or LibC.EPERM)
+                return LinkResult.NotSupported;
+            throw new NativeIOException(what, null, err);
+        }
+        try
+        {
+            if (_options.ProcessWhiteouts)
+                PathRemoval.RemoveAny(dest);
+            LibC.Rename(tmp, dest, 0);
+        }
+        finally
+        {
+            if (LibC.TryLStat(tmp, out _, out _))
+                File.Delete(tmp);
+        }
         return LinkResult.Linked;
     }
 
@@ -135,13 +154,29 @@ public sealed partial class TreeCheckout
         // Inflate into tmp/; the checkout links that file now, the cache gets it after a syncfs.
         var tmp = _repo.NewTmpPath("uncompressed");
         uint mode = src.Header.Mode & 0xFFF & ~(SIsUid | SIsGid);
-        using (var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite))
+        try
         {
+            using var h = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
             src.CopyDataTo(h);
             File.SetUnixFileMode(h, (UnixFileMode)mode);
         }
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
         _newCacheEntries.Add((tmp, cachePath));
+        // The archive stream is spent: a copy fallback (destination on another filesystem) reads the inflated file.
+        src.Inflated = tmp;
         return Hardlink(checksum, tmp, dest, allowNoent: false);
+    }
+
+    /// <summary>Removes the inflated temp files: linked into the cache already, or not wanted because the checkout failed.</summary>
+    private void DiscardCache()
+    {
+        foreach (var (tmp, _) in _newCacheEntries)
+            File.Delete(tmp);
+        _newCacheEntries.Clear();
     }
 
     /// <summary>Moves newly inflated objects into uncompressed-objects-cache once they are durable.</summary>
@@ -149,14 +184,20 @@ public sealed partial class TreeCheckout
     {
         if (_newCacheEntries.IsEmpty)
             return;
-        _repo.SyncFilesystem();
-        foreach (var (tmp, cachePath) in _newCacheEntries)
+        try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
-            int err = LibC.TryLink(tmp, cachePath);
-            if (err != 0 && err != LibC.EEXIST)
-                throw new NativeIOException("link", cachePath, err);
-            File.Delete(tmp);
+            _repo.SyncFilesystem();
+            foreach (var (tmp, cachePath) in _newCacheEntries)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
+                int err = LibC.TryLink(tmp, cachePath);
+                if (err != 0 && err != LibC.EEXIST)
+                    throw new NativeIOException("link", cachePath, err);
+            }
+        }
+        finally
+        {
+            DiscardCache();
         }
     }
 
@@ -192,18 +233,27 @@ public sealed partial class TreeCheckout
         {
             throw new OstreeException($"openat {Path.GetFileName(dest)}: File exists");
         }
-        using (h)
+        try
         {
-            src.CopyDataTo(h);
-            if (!_user)
+            using (h)
             {
-                LibC.FChown(h, header.Uid, header.Gid, dest);
-                foreach (var x in header.Xattrs)
-                    LibC.FSetXattr(h, x.Name, x.Value, dest);
+                src.CopyDataTo(h);
+                if (!_user)
+                {
+                    LibC.FChown(h, header.Uid, header.Gid, dest);
+                    foreach (var x in header.Xattrs)
+                        LibC.FSetXattr(h, x.Name, x.Value, dest);
+                }
+                File.SetUnixFileMode(h, (UnixFileMode)mode);
+                if (_options.Fsync)
+                    LibC.Fsync((int)h.DangerousGetHandle(), dest);
             }
-            File.SetUnixFileMode(h, (UnixFileMode)mode);
-            if (_options.Fsync)
-                LibC.Fsync((int)h.DangerousGetHandle(), dest);
+        }
+        catch
+        {
+            // No truncated file stays behind under the object's name.
+            File.Delete(target);
+            throw;
         }
         if (!direct)
             PlaceCopy(target, dest, src.Checksum);
@@ -322,6 +372,9 @@ public sealed partial class TreeCheckout
         public long Size { get; } = size;
         public string Path { get; } = path;
 
+        /// <summary>A plain file holding the data once the archive stream has been inflated into it.</summary>
+        public string? Inflated { get; set; }
+
         /// <summary>Writes the uncompressed data to <paramref name="to"/>.</summary>
         public void CopyDataTo(SafeFileHandle to)
         {
@@ -330,7 +383,12 @@ public sealed partial class TreeCheckout
             var buf = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
             try
             {
-                if (archive is not null)
+                if (Inflated is not null)
+                {
+                    using var fs = new FileStream(Inflated, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    Pump(fs, to, buf);
+                }
+                else if (archive is not null)
                 {
                     using var z = new DeflateStream(archive, CompressionMode.Decompress, leaveOpen: true);
                     Pump(z, to, buf);

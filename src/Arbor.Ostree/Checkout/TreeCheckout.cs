@@ -103,13 +103,29 @@ public sealed partial class TreeCheckout
                 if (st != 0 && st != LibC.EEXIST)
                     throw new NativeIOException("mkdirat", destination, st);
             }
-            CheckoutOneFile(new FileJob(destination, name, fileChecksum, null));
+            try
+            {
+                CheckoutOneFile(new FileJob(destination, name, fileChecksum, null));
+            }
+            catch
+            {
+                DiscardCache();
+                throw;
+            }
             FinishCache();
             return;
         }
 
         CreateDirectory(destination, dir.Tree, dir.Meta, isRoot: true, _options.SkipList is null ? null : "/");
-        RunFiles();
+        try
+        {
+            RunFiles();
+        }
+        catch
+        {
+            DiscardCache();
+            throw;
+        }
         FinishCache();
         for (int i = _dirs.Count - 1; i >= 0; i--)
             FinishDirectory(_dirs[i]);

@@ -4,8 +4,11 @@
 // part file is checksummed against its header (inline parts are not, as in ostree),
 // decompressed, parsed, and its operations replayed to write objects, each verified against the
 // checksum the part header names. Parts are independent, so they run in parallel.
-// Only when every part succeeded are the detached metadata and the to-commit written — a
-// failed apply never leaves the to-commit behind. The part interpreter is exposed for pull.
+// Every object is checked against the checksum it is written under before it enters objects/;
+// the superblock's to-commit is checked against the delta's target first of all. Only when every
+// part succeeded (and is synced) are the detached metadata and the to-commit written — a failed
+// apply never leaves a commit behind, so fsck finds nothing to flag. The part interpreter is
+// exposed for pull.
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Signing;
@@ -77,6 +80,9 @@ public static class DeltaApplier
             throw new OstreeException($"Commit {from}, which is the delta source, is not in repository");
         if (offline && sb.Fallbacks.Count > 0)
             throw new OstreeException("Cannot execute delta offline: contains nonempty http fallback entries");
+        bool haveTo = repo.HasObject(sb.To, ObjectType.Commit);
+        if (!haveTo && Checksum.Of(sb.CommitBytes.Span) is var actualTo && actualTo != sb.To)
+            throw new OstreeException($"Corrupted commit object; checksum expected='{sb.To}' actual='{actualTo}'");
         var relDir = Repository.StaticDeltaRelativeDir(sb.From, sb.To);
         try
         {
@@ -122,13 +128,13 @@ public static class DeltaApplier
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.InnerExceptions[0]).Throw();
         }
-        if (!repo.HasObject(sb.To, ObjectType.Commit))
+        if (!haveTo && !repo.HasObject(sb.To, ObjectType.Commit))
         {
+            // The commit is the proof that everything below it is present: its objects go to disk first.
+            repo.SyncFilesystem();
             if (sb.GetMetadata($"{relDir}/commitmeta") is { } detached)
                 repo.WriteDetachedMetadata(sb.To, detached.Serialize());
-            var written = repo.WriteMetadata(ObjectType.Commit, sb.CommitBytes.Span);
-            if (written != sb.To)
-                throw new OstreeException($"Corrupted metadata object; checksum expected='{sb.To}' actual='{written}'");
+            repo.WriteMetadata(ObjectType.Commit, sb.CommitBytes.Span, sb.To);
         }
     }
 
@@ -201,9 +207,7 @@ public static class DeltaApplier
                         {
                             ulong len = DeltaOps.ReadVarUInt64(ops, ref pos), off = DeltaOps.ReadVarUInt64(ops, ref pos);
                             Validate(off, len, payload.Length);
-                            var got = repo.WriteMetadata(t.Type, payload.Slice((int)off, (int)len));
-                            if (got != t.Checksum)
-                                throw new OstreeException($"Corrupted metadata object; checksum expected='{t.Checksum}' actual='{got}'");
+                            repo.WriteMetadata(t.Type, payload.Slice((int)off, (int)len), t.Checksum);
                         }
                         else
                         {

@@ -13,6 +13,7 @@
 // on its own task while the next one is filled. New files are ordered by extension and name so similar files share a part window.
 // With signing keys the serialized superblock is wrapped in the signed form before it is written.
 using System.Collections.Concurrent;
+using Arbor.Native;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -101,7 +102,8 @@ public static class DeltaCompiler
         Probe ProbeOf(Checksum c) => probes.GetOrAdd(c, k =>
         {
             var co = repo.OpenContent(k);
-            return new Probe(co.Header, co.Size, new FileInfo(co.Path).Length);
+            // lstat: a bare repository stores symlinks as symlinks, possibly to directories.
+            return new Probe(co.Header, co.Size, (long)LibC.LStat(co.Path).Size);
         });
         Parallel.ForEach(newContent, c => ProbeOf(c));
 

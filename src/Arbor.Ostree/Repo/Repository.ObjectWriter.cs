@@ -26,11 +26,17 @@ public sealed partial class Repository
     public int ZlibLevel => int.TryParse(Config.Get("archive", "zlib-level"), out var l) && l is >= 0 and <= 9 ? l : 6;
 
     /// <summary>Stores a metadata object and returns its checksum.</summary>
-    public Checksum WriteMetadata(ObjectType type, ReadOnlySpan<byte> data)
+    /// <param name="type">The object type.</param>
+    /// <param name="data">The serialized object.</param>
+    /// <param name="expected">When given, the object is refused, and nothing stored, unless it hashes to this checksum.</param>
+    /// <exception cref="OstreeException">The data does not hash to <paramref name="expected"/>.</exception>
+    public Checksum WriteMetadata(ObjectType type, ReadOnlySpan<byte> data, Checksum? expected = null)
     {
         if (!type.IsMeta())
             throw new ArgumentException($"{type} is not a metadata object type", nameof(type));
         var checksum = Checksum.Of(data);
+        if (expected is { } want && want != checksum)
+            throw new OstreeException($"Corrupted {type.Name()} object; checksum expected='{want}' actual='{checksum}'");
         var final = ObjectPath(checksum, type);
         if (File.Exists(final))
             return checksum;
@@ -383,7 +389,8 @@ public sealed partial class Repository
                     break;
             }
             EnsureObjectSubdir(checksum);
-            File.Move(tmp, final, overwrite: true);
+            // rename(2) moves the link itself; File.Move would look through a link to a directory.
+            LibC.Rename(tmp, final, 0);
         }
         finally
         {

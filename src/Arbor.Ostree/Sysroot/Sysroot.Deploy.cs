@@ -211,9 +211,10 @@ public sealed partial class Sysroot
     private static void MakeWritable(string dir)
     {
         // Checked-out directories may be read-only (e.g. 0555); deletion needs write permission.
-        foreach (var d in new DirectoryInfo(dir).EnumerateDirectories("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        // Symlinks are skipped, not followed: a deployment links to "..", to /usr/lib/…, anywhere.
+        foreach (var d in new DirectoryInfo(dir).EnumerateDirectories("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
         {
-            if (d.LinkTarget is null && (d.UnixFileMode & UnixFileMode.UserWrite) == 0)
+            if ((d.UnixFileMode & UnixFileMode.UserWrite) == 0)
                 d.UnixFileMode |= UnixFileMode.UserWrite;
         }
         var top = new DirectoryInfo(dir);

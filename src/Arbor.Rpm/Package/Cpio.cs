@@ -29,8 +29,24 @@ public sealed class CpioReader
         _strippedSize = strippedSize;
     }
 
+    /// <summary>Called with a malformed-archive error before it is thrown; it may throw a better one instead.</summary>
+    internal Action<RpmFormatException>? OnFormatError { get; init; }
+
     /// <summary>Advances to the next entry; null at the trailer.</summary>
     public CpioEntry? Next()
+    {
+        try
+        {
+            return ReadEntry();
+        }
+        catch (RpmFormatException e) when (OnFormatError is not null)
+        {
+            OnFormatError(e);
+            throw;
+        }
+    }
+
+    private CpioEntry? ReadEntry()
     {
         Skip(_remaining + _padAfter);
         _remaining = _padAfter = 0;
@@ -81,7 +97,11 @@ public sealed class CpioReader
         int want = (int)Math.Min(buf.Length, _remaining);
         int n = _s.Read(buf[..want]);
         if (n == 0)
-            throw new RpmFormatException($"payload: cpio data truncated at offset {_offset} ({_remaining} bytes missing)");
+        {
+            var e = new RpmFormatException($"payload: cpio data truncated at offset {_offset} ({_remaining} bytes missing)");
+            OnFormatError?.Invoke(e);
+            throw e;
+        }
         _remaining -= n;
         _offset += n;
         return n;

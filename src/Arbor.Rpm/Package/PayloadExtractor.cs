@@ -1,8 +1,10 @@
 // Unpacks a package's payload into a directory, like `rpm2cpio | cpio -idm` but safe against
 // hostile archives: every name must be "./relative" with no "." or ".." components, no entry may
 // be written through a symlink or over a directory, and nothing is created outside the target.
-// Entries flow cpio -> name check -> parent directories -> file/dir/symlink/hardlink, then the
-// payload digests are checked once the archive ends.
+// Entries flow cpio -> name check -> parent directories -> file/dir/symlink/hardlink into a
+// staging directory next to the target, then the payload digests are checked once the archive
+// ends; only then does the staging directory become the target (or, when the target exists, its
+// entries move into it). A damaged or hostile package leaves nothing behind.
 using Arbor.Native;
 using Arbor.Rpm.Header;
 
@@ -11,12 +13,46 @@ namespace Arbor.Rpm.Package;
 /// <summary>Extracts payloads.</summary>
 public static class PayloadExtractor
 {
-    /// <summary>Extracts <paramref name="pkg"/>'s payload under <paramref name="target"/>; returns the package paths written.</summary>
+    /// <summary>
+    /// Extracts <paramref name="pkg"/>'s payload under <paramref name="target"/>; returns the package paths written.
+    /// Nothing appears under <paramref name="target"/> unless the whole payload was read and its digests match.
+    /// </summary>
     public static IReadOnlyList<string> Extract(RpmPackage pkg, string target, bool setOwners = false)
     {
         ArgumentNullException.ThrowIfNull(pkg);
-        target = Path.GetFullPath(target);
-        Directory.CreateDirectory(target);
+        target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        bool exists = LibC.TryLStat(target, out var ts, out _);
+        if (exists && !ts.IsDirectory)
+            throw new IOException($"extract: '{target}' exists and is not a directory");
+        var parent = Path.GetDirectoryName(target) ?? target;
+        Directory.CreateDirectory(parent);
+        var staging = Path.Join(parent, $".{Path.GetFileName(target)}.extract-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var dirs = new HashSet<string>(StringComparer.Ordinal);
+            var written = ExtractInto(pkg, staging, setOwners, dirs);
+            if (exists)
+            {
+                CheckMerge(staging, target, "", Path.GetFileName(staging));
+                Merge(staging, target, "", dirs, setOwners, Path.GetFileName(staging));
+                RemoveTree(staging);
+            }
+            else
+            {
+                LibC.Rename(staging, target, LibC.RENAME_NOREPLACE);
+            }
+            return written;
+        }
+        catch
+        {
+            RemoveTree(staging);
+            throw;
+        }
+    }
+
+    private static List<string> ExtractInto(RpmPackage pkg, string target, bool setOwners, HashSet<string> dirs)
+    {
         var files = pkg.Info.Files;
         var byPath = new Dictionary<string, RpmFile>(StringComparer.Ordinal);
         foreach (var f in files)
@@ -61,6 +97,7 @@ public static class PayloadExtractor
                         Directory.CreateDirectory(dest);
                     }
                     File.SetUnixFileMode(dest, (UnixFileMode)(mode & 0xFFF));
+                    dirs.Add(rel);
                     break;
                 case UnixMode.S_IFLNK:
                     string linkTo;
@@ -123,6 +160,67 @@ public static class PayloadExtractor
         }
         payload.Finish();
         return written;
+    }
+
+    /// <summary>Refuses, before anything moves, a merge that would replace a directory or write through a non-directory.</summary>
+    private static void CheckMerge(string from, string to, string rel, string skip)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(from))
+        {
+            var name = Path.GetFileName(entry);
+            if (rel.Length == 0 && name == skip)
+                continue;
+            var r = rel.Length == 0 ? name : rel + "/" + name;
+            var d = Path.Join(to, name);
+            if (!LibC.TryLStat(d, out var ds, out _))
+                continue;
+            bool stagedDir = LibC.LStat(entry).IsDirectory;
+            if (stagedDir && ds.IsDirectory)
+                CheckMerge(entry, d, r, skip);
+            else if (ds.IsDirectory)
+                throw new RpmFormatException($"payload: '/{r}' would replace a directory");
+            else if (stagedDir)
+                throw new RpmFormatException($"payload: '/{r}' is a directory in the package but exists as a {UnixMode.Describe(ds.Mode)}");
+        }
+    }
+
+    /// <summary>Moves the staged entries into an existing target; directories the package lists get its mode, owner and mtime.</summary>
+    private static void Merge(string from, string to, string rel, HashSet<string> dirs, bool setOwners, string skip)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(from).ToList())
+        {
+            var name = Path.GetFileName(entry);
+            if (rel.Length == 0 && name == skip)
+                continue;
+            var r = rel.Length == 0 ? name : rel + "/" + name;
+            var d = Path.Join(to, name);
+            var st = LibC.LStat(entry);
+            if (!st.IsDirectory || !LibC.TryLStat(d, out _, out _))
+            {
+                LibC.Rename(entry, d, 0);
+                continue;
+            }
+            Merge(entry, d, r, dirs, setOwners, skip);
+            if (dirs.Contains(r))
+            {
+                File.SetUnixFileMode(d, (UnixFileMode)(st.Mode & 0xFFF));
+                if (setOwners)
+                    LibC.LChown(d, st.Uid, st.Gid);
+                LibC.LUtimes(d, new DateTimeOffset(File.GetLastWriteTimeUtc(entry)).ToUnixTimeSeconds());
+            }
+        }
+    }
+
+    /// <summary>Removes a staging tree, making its directories writable first (packages may ship read-only ones).</summary>
+    private static void RemoveTree(string path)
+    {
+        if (!LibC.TryLStat(path, out _, out _))
+            return;
+        // Symlinks are neither returned nor followed: a package may link anywhere.
+        var realDirs = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        foreach (var d in Directory.EnumerateDirectories(path, "*", realDirs).Prepend(path))
+            File.SetUnixFileMode(d, (UnixFileMode)0x1C0);
+        Directory.Delete(path, recursive: true);
     }
 
     /// <summary>Turns a cpio name into a package path ("/usr/bin/x"), rejecting anything that could escape.</summary>

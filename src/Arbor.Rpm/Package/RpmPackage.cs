@@ -1,8 +1,11 @@
 // Reading an RPM file: lead (96 bytes) -> signature header (padded to 8) -> main header ->
 // compressed payload. Open reads only the headers; OpenPayload streams the payload through a
-// digest tap (SHA-256 for PAYLOADDIGEST, MD5 over header+payload for the legacy signature) into
-// the decompressor and the cpio reader, so a package is never held in memory. Digest mismatches
-// raise RpmDigestException naming the digest and both values.
+// digest tap (PAYLOADDIGEST in the algorithm PAYLOADDIGESTALGO names, MD5 over header+payload for
+// the legacy signature) into the decompressor and the cpio reader, so a package is never held in
+// memory. Digest mismatches raise RpmDigestException naming the digest and both values. A decoder
+// or cpio error is first blamed on the digests (the rest of the payload is hashed): damage is
+// reported as a digest mismatch, and a decoder error in a payload that matches its digest becomes
+// an RpmFormatException naming the compressor.
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Arbor.Native;
@@ -117,19 +120,61 @@ public sealed class RpmPackage : IDisposable
         if (_payloadOpened)
             throw new InvalidOperationException("the payload can be read only once");
         _payloadOpened = true;
-        var tap = new DigestTap(_stream, Header.Raw);
-        Stream decompressed = Info.PayloadCompressor switch
+        var tap = new DigestTap(_stream, Header.Raw, PayloadDigestAlgorithm(out _));
+        var compressor = Info.PayloadCompressor;
+        Stream decompressed = compressor switch
         {
             "gzip" => new GZipStream(tap, CompressionMode.Decompress, leaveOpen: true),
             "xz" or "lzma" => new XzDecompressStream(tap, leaveOpen: true),
             "zstd" => new ZstdDecompressStream(tap, leaveOpen: true),
             var other => throw new RpmFormatException($"main header: PAYLOADCOMPRESSOR (1125) '{other}' is not supported"),
         };
+        var guarded = new DecoderGuard(decompressed, e =>
+        {
+            var what = $"payload: {compressor} data is corrupt: {e.Message}";
+            BlameDigests(tap, what);
+            return new RpmFormatException(what);
+        });
         var files = Info.Files;
-        var cpio = new CpioReader(decompressed, fx => fx >= 0 && fx < files.Count
+        var cpio = new CpioReader(guarded, fx => fx >= 0 && fx < files.Count
             ? files[fx].Size
-            : throw new RpmFormatException($"payload: stripped cpio file index {fx} is outside the file list ({files.Count} files)"));
-        return new PayloadReader(this, tap, decompressed, cpio);
+            : throw new RpmFormatException($"payload: stripped cpio file index {fx} is outside the file list ({files.Count} files)"))
+        {
+            OnFormatError = e => BlameDigests(tap, e.Message),
+        };
+        return new PayloadReader(this, tap, guarded, cpio);
+    }
+
+    /// <summary>The hash PAYLOADDIGESTALGO (5093) names (rpm's PGPHASHALGO numbers, SHA-256 when absent); null when .NET has none.</summary>
+    private HashAlgorithmName? PayloadDigestAlgorithm(out string name)
+    {
+        (HashAlgorithmName? algo, name) = (Header.GetInteger(RpmTag.PayloadDigestAlgo) ?? 8) switch
+        {
+            1 => (HashAlgorithmName.MD5, "MD5"),
+            2 => (HashAlgorithmName.SHA1, "SHA1"),
+            8 => (HashAlgorithmName.SHA256, "SHA256"),
+            9 => (HashAlgorithmName.SHA384, "SHA384"),
+            10 => (HashAlgorithmName.SHA512, "SHA512"),
+            var n => ((HashAlgorithmName?)null, $"algorithm {n}"),
+        };
+        return algo;
+    }
+
+    /// <summary>
+    /// After reading the payload failed: hashes the rest of it and throws RpmDigestException (naming
+    /// <paramref name="failure"/> too) when a digest does not match, so damage is named as such.
+    /// </summary>
+    internal void BlameDigests(DigestTap tap, string failure)
+    {
+        try
+        {
+            tap.Drain();
+            CheckPayloadDigests(tap);
+        }
+        catch (RpmDigestException e)
+        {
+            throw new RpmDigestException($"{e.Message} ({failure})");
+        }
     }
 
     /// <summary>Reads the whole payload and verifies every digest the package carries; returns their names.</summary>
@@ -145,12 +190,11 @@ public sealed class RpmPackage : IDisposable
     internal IReadOnlyList<string> CheckPayloadDigests(DigestTap tap)
     {
         var ok = new List<string>();
-        var algo = Header.GetInteger(RpmTag.PayloadDigestAlgo) ?? 8;
         var digest = Header.GetString(RpmTag.PayloadDigest);
-        if (digest != null && algo == 8)
+        if (digest != null && PayloadDigestAlgorithm(out var name) != null)
         {
-            Check("payload SHA256", digest, Convert.ToHexStringLower(tap.Sha256()));
-            ok.Add("payload-sha256");
+            Check("payload " + name, digest, Convert.ToHexStringLower(tap.PayloadHash()));
+            ok.Add("payload-" + name.ToLowerInvariant());
         }
         if (Signature.Get(SigTag.Md5)?.Value is byte[] md5)
         {
@@ -206,15 +250,17 @@ public sealed class PayloadReader : IDisposable
 internal sealed class DigestTap : Stream
 {
     private readonly Stream _inner;
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _payload;
 #pragma warning disable CA5351 // rpm's legacy MD5 over header+payload; verified, never trusted alone
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
 #pragma warning restore CA5351
 
-    public DigestTap(Stream inner, byte[] header)
+    public DigestTap(Stream inner, byte[] header, HashAlgorithmName? payloadAlgorithm)
     {
         _inner = inner;
         _md5.AppendData(header);
+        if (payloadAlgorithm is { } a)
+            _payload = IncrementalHash.CreateHash(a);
     }
 
     public override long Length => _count;
@@ -225,7 +271,7 @@ internal sealed class DigestTap : Stream
     public override int Read(Span<byte> buffer)
     {
         int n = _inner.Read(buffer);
-        _sha256.AppendData(buffer[..n]);
+        _payload?.AppendData(buffer[..n]);
         _md5.AppendData(buffer[..n]);
         _count += n;
         return n;
@@ -237,7 +283,7 @@ internal sealed class DigestTap : Stream
         while (Read(buf) > 0) { }
     }
 
-    public byte[] Sha256() => _sha256.GetCurrentHash();
+    public byte[] PayloadHash() => _payload!.GetCurrentHash();
     public byte[] Md5() => _md5.GetCurrentHash();
 
     public override bool CanRead => true;
@@ -253,9 +299,44 @@ internal sealed class DigestTap : Stream
     {
         if (disposing)
         {
-            _sha256.Dispose();
+            _payload?.Dispose();
             _md5.Dispose();
         }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>Turns decoder errors (gzip, xz, zstd) of the decompressed payload into the exception <c>blame</c> makes.</summary>
+internal sealed class DecoderGuard(Stream inner, Func<Exception, Exception> blame) : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return inner.Read(buffer);
+        }
+        catch (Exception e) when (e is InvalidDataException or CompressionException)
+        {
+            throw blame(e);
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override long Position { get => throw new NotSupportedException("the stream is read-only and not seekable"); set => throw new NotSupportedException("the stream is read-only and not seekable"); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override void SetLength(long value) => throw new NotSupportedException("the stream is read-only and not seekable");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the stream is read-only and not seekable");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            inner.Dispose();
         base.Dispose(disposing);
     }
 }

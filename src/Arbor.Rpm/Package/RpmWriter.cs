@@ -5,6 +5,7 @@
 // header+payload) -> lead + signature (padded to 8) + header + payload, fsynced, then renamed
 // into place so a reader never sees half a package.
 using System.IO.Compression;
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 using System.Text;
 using Arbor.Native;
@@ -176,8 +177,13 @@ public static class RpmWriter
     private static List<TreeFile> Walk(string root)
     {
         var list = new List<TreeFile>();
-        foreach (var full in Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-                     .Order(StringComparer.Ordinal))
+        // Symlinks are listed, never descended into: a link to a directory is packaged as the link.
+        var entries = new FileSystemEnumerable<string>(root, (ref FileSystemEntry e) => e.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        foreach (var full in entries.Order(StringComparer.Ordinal))
         {
             var st = LibC.LStat(full);
             string path = full[root.Length..];

@@ -85,6 +85,71 @@ public sealed class CheckoutTests : IDisposable
         Assert.Equal(1u, LibC.LStat(Path.Combine(dest, "empty")).NLink);
     }
 
+    [Theory]
+    [InlineData(RepoMode.Bare, CheckoutMode.None, OverwriteMode.None)]
+    [InlineData(RepoMode.Bare, CheckoutMode.None, OverwriteMode.UnionFiles)]
+    [InlineData(RepoMode.BareUser, CheckoutMode.User, OverwriteMode.None)]
+    [InlineData(RepoMode.BareUser, CheckoutMode.User, OverwriteMode.UnionFiles)]
+    [InlineData(RepoMode.Archive, CheckoutMode.User, OverwriteMode.None)]
+    [InlineData(RepoMode.Archive, CheckoutMode.User, OverwriteMode.UnionFiles)]
+    [InlineData(RepoMode.Archive, CheckoutMode.None, OverwriteMode.None)]
+    public void CheckoutOntoAnotherFilesystemCopies(RepoMode mode, CheckoutMode checkoutMode, OverwriteMode overwrite)
+    {
+        var src = Src();
+        var (repo, c) = Commit(mode, src);
+        using var other = new OtherFilesystem(repo.Path);
+        var dest = other["out"];
+        var options = new CheckoutOptions { Mode = checkoutMode, Overwrite = overwrite, EnableUncompressedCache = true };
+        if (overwrite == OverwriteMode.UnionFiles)
+        {
+            // Existing files make link(2) fail with EEXIST before it looks at the filesystems.
+            TreeCheckout.Run(repo, c, dest, options);
+            File.WriteAllText(Path.Combine(dest, "a.txt"), "mine");
+        }
+        TreeCheckout.Run(repo, c, dest, options);
+        foreach (var rel in new[] { "a.txt", "sub/big.bin", "sub/deep/c", "empty", "ro/f" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(src, rel)), File.ReadAllBytes(Path.Combine(dest, rel)));
+            Assert.Equal(LibC.LStat(Path.Combine(src, rel)).Mode, LibC.LStat(Path.Combine(dest, rel)).Mode);
+        }
+        Assert.Equal("sub/deep/c", new FileInfo(Path.Combine(dest, "link")).LinkTarget);
+        if (checkoutMode == CheckoutMode.None && LibC.GetUid() == 0)
+            Assert.Equal("v"u8.ToArray(), LibC.LGetXattr(Path.Combine(dest, "a.txt"), "user.test"u8));
+        Assert.Empty(TmpLeftovers(repo));
+        Assert.Empty(Directory.GetFiles(dest, "*.arbor-*", SearchOption.AllDirectories));
+        if (mode == RepoMode.Archive && checkoutMode == CheckoutMode.User)
+        {
+            // The cache is still filled, so a later checkout on the repository's filesystem links.
+            var cached = Directory.GetFiles(Path.Combine(repo.Path, "uncompressed-objects-cache"), "*.file", SearchOption.AllDirectories);
+            Assert.Equal(4, cached.Length);
+        }
+    }
+
+    [Fact]
+    public void FailedArchiveCheckoutLeavesNoTempFiles()
+    {
+        var (repo, c) = Commit(RepoMode.Archive, Src());
+        var hex = ContentChecksumOf(repo, c, "sub/big.bin").ToString();
+        var obj = Path.Combine(repo.Path, "objects", hex[..2], hex[2..] + ".filez");
+        var bytes = File.ReadAllBytes(obj);
+        File.WriteAllBytes(obj, bytes[..(bytes.Length / 2)]);
+        using var other = new OtherFilesystem(repo.Path);
+        Assert.Throws<OstreeException>(() => TreeCheckout.Run(repo, c, other["out"],
+            new CheckoutOptions { Mode = CheckoutMode.User, EnableUncompressedCache = true }));
+        Assert.Empty(TmpLeftovers(repo));
+        Assert.False(File.Exists(other["out/sub/big.bin"]));
+    }
+
+    /// <summary>What tmp/ holds besides the cache directory a repository is created with.</summary>
+    private static IEnumerable<string> TmpLeftovers(Repository repo) =>
+        Directory.GetFileSystemEntries(repo.TmpDir).Where(p => Path.GetFileName(p) != "cache");
+
+    private static Checksum ContentChecksumOf(Repository repo, Checksum commit, string path)
+    {
+        Assert.True(TreeCheckout.TryResolvePath(repo, commit, path, out _, out var file, out _));
+        return file!.Value;
+    }
+
     [Fact]
     public void RequireHardlinksFailsOnArchive()
     {
