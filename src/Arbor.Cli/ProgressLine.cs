@@ -28,9 +28,11 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
     public static ProgressLine? Start(TextWriter output) => IsTerminal(output) ? new ProgressLine(output) : null;
 
     /// <summary>Draws a snapshot over the previous one.</summary>
-    public void Report(OperationProgress value)
+    public void Report(OperationProgress value) => ReportText(Format(value));
+
+    /// <summary>Draws a line of text over the previous one.</summary>
+    public void ReportText(string text)
     {
-        var text = Format(value);
         lock (_gate)
         {
             var pad = Math.Max(0, _width - text.Length);
@@ -50,6 +52,9 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
             s += $" ({Arbor.Native.ByteSize.Format((ulong)p.Bytes)})";
         return s;
     }
+
+    /// <summary>Erases the line (before a message is printed; later reports draw it again).</summary>
+    public void Clear() => Dispose();
 
     /// <summary>Erases the line.</summary>
     public void Dispose()

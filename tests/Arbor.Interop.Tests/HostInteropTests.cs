@@ -297,8 +297,13 @@ public class HostRemoteTests(SysrootFixture fx)
         Assert.Equal(0, check.ExitCode);
         Assert.Equal($"AvailableUpdate:\n        Version: 2 (2021-02-01T00:00:00Z)\n         Commit: {v2}\n", check.Stdout);
 
+        // On a terminal the pull draws its progress line; a pipe (below) gets none.
+        var shown = ProgressTerminalTests.InTerminal(Tools.ArborBin, "upgrade", "--sysroot=" + root);
+        Assert.Contains("\rReceiving objects: ", shown, StringComparison.Ordinal);
+        Tools.OstreeOk("admin", "--sysroot=" + root, "undeploy", "0");
         var up = Host(root, "upgrade");
         Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.DoesNotContain('\r', up.Stdout);
         var status = Tools.OstreeOk("admin", "--sysroot=" + root, "status").Stdout;
         Assert.StartsWith($"  debian {v2}.0\n    Version: 2\n    origin refspec: origin:debian/one\n", status, StringComparison.Ordinal);
         Tools.OstreeOk("fsck", repo);

@@ -194,7 +194,7 @@ public class BadInputTests
             foreach (var args in new[] { new[] { "verify", path }, ["extract", path, Path.Combine(dir, "out")] })
             {
                 var e = new StringWriter();
-                Assert.Equal(1, Arbor.Cli.Rpm.RpmCommands.Run(args, new StringWriter(), e));
+                Assert.Equal(1, Arbor.Cli.Program.Run(["rpm", .. args], new StringWriter(), e));
                 Assert.StartsWith("error: payload SHA256 digest mismatch", e.ToString(), StringComparison.Ordinal);
                 Assert.Single(e.ToString().TrimEnd('\n').Split('\n'));
             }

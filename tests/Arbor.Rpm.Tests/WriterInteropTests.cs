@@ -63,7 +63,7 @@ public class WriterInteropTests
             File.WriteAllText(manifest, "name: links\nversion: 1\nrelease: 1\narch: noarch\nsummary: s\ndescription: d\nlicense: MIT\n");
             var o = new StringWriter();
             var e = new StringWriter();
-            Assert.True(Arbor.Cli.Rpm.RpmCommands.Run(["build", manifest, "--root", root, "--output", Path.Combine(dir, "out")], o, e) == 0, e.ToString());
+            Assert.True(Arbor.Cli.Program.Run(["rpm", "build", manifest, "--root", root, "--output", Path.Combine(dir, "out")], o, e) == 0, e.ToString());
             var rpm = o.ToString().Trim();
             Assert.Equal("/usr\n/usr/lib\n/usr/lib/libx.so\n/usr/lib64\n/usr/self\n", Tools.Run("rpm", ["-qpl", rpm]));
             Assert.Contains($"{rpm}: digests OK", Tools.Run("rpm", ["-K", "--nosignature", rpm]), StringComparison.Ordinal);

@@ -72,6 +72,16 @@ internal static class OstreeText
     public static string LocalPullSummary(LocalPullResult r) =>
         $"{r.MetadataImported} metadata, {r.ContentImported} content objects imported; {ByteSize.Format((ulong)r.ContentBytesWritten)} content written";
 
+    /// <summary>ostree's pull progress line ("Receiving objects: 12/40 1.2 MB 600 kB/s").</summary>
+    public static string PullProgressLine(PullProgress p)
+    {
+        var rate = ByteSize.Format((ulong)(p.Bytes / Math.Max(p.Elapsed.TotalSeconds, 0.001)));
+        var d = p.Delta;
+        return d.PartsTotal + d.FallbacksTotal > 0
+            ? $"Receiving delta parts: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} {ByteSize.Format(d.FetchedSize)}/{ByteSize.Format(d.TotalSize)} {rate}/s"
+            : $"Receiving objects: {p.MetadataFetched + p.ContentFetched}/{Math.Max(p.ObjectsRequested, 1)} {ByteSize.Format((ulong)p.Bytes)} {rate}/s";
+    }
+
     /// <summary>The line <c>ostree pull --dry-run</c> prints, e.g. "Delta update: 1/2 parts, 1.2 kB/4.5 kB, 9.0 kB total uncompressed".</summary>
     public static string DryRunLine(DeltaPullStats d) =>
         $"Delta update: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} parts, {ByteSize.Format(d.FetchedSize)}/{ByteSize.Format(d.TotalSize)}, {ByteSize.Format(d.TotalUncompressedSize)} total uncompressed";

@@ -134,7 +134,7 @@ public sealed class SymlinkTests : IDisposable
     {
         var src = Repository.Create(_dir["src"], from);
         var commit = CommitDir(src, MakeTree());
-        src.SetRef(null, "main", commit);
+        src.SetRefImmediate(null, "main", commit);
         var dest = Repository.Create(_dir["dest"], to);
         new LocalPull(dest, src, new LocalPullOptions { Refs = ["main"] }).Run();
         AssertLinks(dest, commit);

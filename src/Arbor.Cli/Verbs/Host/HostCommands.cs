@@ -96,10 +96,17 @@ public static class HostCommands
 
         public string? StaterootName => Args.Get("stateroot") ?? Args.Get("os");
 
+        /// <summary>The progress line of a transaction on a terminal (null elsewhere); messages clear it before they print.</summary>
+        public ProgressLine? Progress { get; } = ProgressLine.Start(Out);
+
         public HostSysroot Open(bool transaction)
         {
             var host = HostSysroot.Open(SysrootPath, StaterootName, transaction);
-            host.Message = m => Out.WriteLine(m);
+            host.Message = m =>
+            {
+                Progress?.Clear();
+                Out.WriteLine(m);
+            };
             host.Sysroot.Warning = m => Err.WriteLine(m);
             return host;
         }
@@ -246,7 +253,9 @@ public static class HostCommands
     {
         using var host = ctx.Open(transaction: true);
         RequireRebootable(ctx, host);
-        var result = UpdateDeployment.Run(host, options);
+        var bar = ctx.Progress;
+        var result = UpdateDeployment.Run(host, bar is null ? options : options with { Progress = p => bar.ReportText(OstreeText.PullProgressLine(p)) });
+        bar?.Clear();
         if (!result.Changed)
             return unchangedExit77 ? ExitUnchanged : 0;
         // upgrade and deploy print the bare hint; rebase, like rollback and kargs, the "queued" line.

@@ -80,7 +80,7 @@ internal sealed class PullVerb : OstreeVerb
             DisableStaticDeltas = a.Has("disable-static-deltas"),
             RequireStaticDeltas = a.Has("require-static-deltas"),
             DryRun = a.Has("dry-run"),
-            Progress = tty && !a.Has("dry-run") ? p => ctx.Out.Write("\r" + ProgressLine(p)) : null,
+            Progress = tty && !a.Has("dry-run") ? p => ctx.Out.Write("\r" + OstreeText.PullProgressLine(p)) : null,
         };
         if (a.Has("no-gpg-verify"))
             remote = WithoutGpgVerify(remote);
@@ -105,16 +105,6 @@ internal sealed class PullVerb : OstreeVerb
             ctx.Out.Write("\r" + new string(' ', 72) + "\r");
         ctx.Out.WriteLine(OstreeText.PullSummary(result));
         return 0;
-    }
-
-    private static string ProgressLine(PullProgress p)
-    {
-        static string Size(ulong n) => Arbor.Native.ByteSize.Format(n);
-        var rate = Size((ulong)(p.Bytes / Math.Max(p.Elapsed.TotalSeconds, 0.001)));
-        var d = p.Delta;
-        return d.PartsTotal + d.FallbacksTotal > 0
-            ? $"Receiving delta parts: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} {Size(d.FetchedSize)}/{Size(d.TotalSize)} {rate}/s   "
-            : $"Receiving objects: {p.MetadataFetched + p.ContentFetched}/{Math.Max(p.ObjectsRequested, 1)} {Size((ulong)p.Bytes)} {rate}/s   ";
     }
 
     private static Remote WithoutGpgVerify(Remote remote)
