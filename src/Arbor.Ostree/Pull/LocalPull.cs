@@ -83,6 +83,8 @@ public sealed class LocalPull
     /// <exception cref="RepoException">A ref is missing in the source, or an object is missing or corrupt.</exception>
     public LocalPullResult Run()
     {
+        if (_options.Remote is not null)
+            Repository.ValidateRemoteName(_options.Remote);
         var wanted = ResolveWanted();
         using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
