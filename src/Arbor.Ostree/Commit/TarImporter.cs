@@ -1,6 +1,7 @@
 // Committing a tar stream (`commit --tree=tar=FILE`). Entries are read in order with
-// System.Formats.Tar; ownership and mode come from the headers, xattrs from PAX
-// SCHILY.xattr.* records. Paths that are absolute or climb with ".." are refused before anything
+// System.Formats.Tar, through TarBlockCheck, which refuses damaged headers and archives that end
+// without their end marker (so a damaged archive never commits as a part of itself); ownership
+// and mode come from the headers, xattrs from PAX SCHILY.xattr.* records. Paths that are absolute or climb with ".." are refused before anything
 // is written, because a tree with such names could escape a later checkout.
 using System.Formats.Tar;
 using System.IO.Compression;
@@ -23,8 +24,8 @@ public static class TarImporter
     public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents)
     {
         modifier = modifier.For(repo.Mode);
-        using var input = MaybeDecompress(tar);
-        using var reader = new TarReader(input, leaveOpen: false);
+        using var input = new TarBlockCheck(MaybeDecompress(tar));
+        using var reader = new TarReader(input, leaveOpen: true);
         Checksum? defaultMeta = null;
         Checksum DefaultMeta() => defaultMeta ??= CommitWriter.WriteDefaultDirMeta(repo);
         TarEntry? entry;
@@ -84,10 +85,11 @@ public static class TarImporter
                         throw new RepoException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
                 }
             }
+            input.RequireEnd();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            throw new RepoException($"Reading tar archive: {e.Message}", e);
+            throw new RepoException($"Damaged tar archive: {e.Message} ({input.Where})", e);
         }
         into.MetaChecksum ??= DefaultMeta();
     }
