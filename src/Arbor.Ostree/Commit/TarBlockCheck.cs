@@ -5,9 +5,11 @@
 // wrong ownership, mode or size, or silently end the archive early (committing part of it, or an
 // empty tree). This stream sits between the (decompressed) archive and the reader, follows the
 // 512-byte blocks as they pass (headers, then data and padding as each header's size says, PAX
-// "size" records included) and throws before the reader sees a header that fails.
+// "size" records included) and throws before the reader sees a header that fails. It also refuses
+// names and link targets that are not UTF-8, which the reader would decode lossily.
 using System.Buffers.Text;
-using System.Text;
+using System.Text.Unicode;
+using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Commits;
@@ -24,11 +26,12 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
     private long _offset;            // bytes passed so far
     private long _headerOffset;      // where the header being filled started
     private long _dataLeft;          // data and padding still to pass before the next header
-    private MemoryStream? _metadata; // data of a PAX 'x' or GNU 'L' header being collected
+    private MemoryStream? _metadata; // data of a PAX 'x' or GNU 'L'/'K' header being collected
     private byte _metadataType;
     private long _metadataSize;
     private long? _paxSize;          // a PAX size record for the next entry
-    private string? _longName;       // a PAX path or GNU long name for the next entry
+    private byte[]? _longName;       // a PAX path or GNU long name for the next entry
+    private byte[]? _longLink;       // a PAX linkpath or GNU long link target for the next entry
     private string? _lastEntry;
     private int _zeroBlocks;
 
@@ -114,28 +117,41 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
         }
         if (_zeroBlocks > 0)
             throw Damaged($"the zero block at offset {_headerOffset - Block} is followed by a block that is not (at offset {_headerOffset}): a header there is damaged or missing");
-        var name = EntryName(h);
+        var nameBytes = EntryName(h);
+        var name = TerminalText.Escape(nameBytes);
         var checksum = h.Slice(148, 8);
         bool parsed = TryParseOctal(checksum, out long stored);
         if (!parsed || (stored != UnsignedSum(h) && stored != SignedSum(h)))
         {
             throw Damaged($"the header at offset {_headerOffset} ('{name}') has checksum " +
-                $"{(parsed ? Convert.ToString(stored, 8) : $"field '{Printable(checksum)}'")}, but its bytes sum to {Convert.ToString(UnsignedSum(h), 8)} (octal)");
+                $"{(parsed ? Convert.ToString(stored, 8) : $"field '{TerminalText.Escape(checksum)}'")}, but its bytes sum to {Convert.ToString(UnsignedSum(h), 8)} (octal)");
         }
         if (!TryParseNumber(h.Slice(124, 12), out long size) || size < 0)
-            throw Damaged($"the header at offset {_headerOffset} ('{name}') has an invalid size '{Printable(h.Slice(124, 12))}'");
+            throw Damaged($"the header at offset {_headerOffset} ('{name}') has an invalid size '{TerminalText.Escape(h.Slice(124, 12))}'");
         byte type = h[156];
         bool extension = type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K';
         if (!extension)
         {
+            // Names become strings (and dirtree entries) only if they are UTF-8: decoding would turn
+            // each bad byte into U+FFFD, so that two names could become one and the commit would
+            // not hold the name the archive has.
+            if (!Utf8.IsValid(nameBytes))
+                throw new RepoException(DirTree.InvalidUtf8Message(nameBytes));
+            if (type is (byte)'1' or (byte)'2')
+            {
+                var link = _longLink ?? CString(h.Slice(157, 100)).ToArray();
+                if (!Utf8.IsValid(link))
+                    throw new RepoException($"Invalid UTF-8 in the {(type == '1' ? "hard" : "symbolic")} link target of '{name}': {TerminalText.Escape(link)}");
+            }
             size = _paxSize ?? size;
             _paxSize = null;
             _longName = null;
+            _longLink = null;
             _lastEntry = name;
         }
         // Links, devices, directories and FIFOs carry no data whatever their size field says.
         _dataLeft = type is >= (byte)'1' and <= (byte)'6' ? 0 : (size + Block - 1) / Block * Block;
-        if (type is (byte)'x' or (byte)'L' && size <= MaxMetadata)
+        if (type is (byte)'x' or (byte)'L' or (byte)'K' && size <= MaxMetadata)
         {
             _metadata = new MemoryStream((int)size);
             _metadataType = type;
@@ -151,10 +167,13 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
             return;
         var data = _metadata.GetBuffer().AsSpan(0, (int)_metadata.Length);
         _metadata = null;
-        if (_metadataType == (byte)'L')
+        if (_metadataType is (byte)'L' or (byte)'K')
         {
-            int nul = data.IndexOf((byte)0);
-            _longName = Encoding.UTF8.GetString(nul < 0 ? data : data[..nul]);
+            var text = CString(data).ToArray();
+            if (_metadataType == (byte)'L')
+                _longName = text;
+            else
+                _longLink = text;
             return;
         }
         // PAX records: "LENGTH KEY=VALUE\n".
@@ -172,39 +191,27 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
                 if (key.SequenceEqual("size"u8) && Utf8Parser.TryParse(value, out long paxSize, out int n) && n == value.Length)
                     _paxSize = paxSize;
                 else if (key.SequenceEqual("path"u8))
-                    _longName = Encoding.UTF8.GetString(value);
+                    _longName = value.ToArray();
+                else if (key.SequenceEqual("linkpath"u8))
+                    _longLink = value.ToArray();
             }
             data = data[length..];
         }
     }
 
-    private string EntryName(ReadOnlySpan<byte> h)
+    private byte[] EntryName(ReadOnlySpan<byte> h)
     {
         if (_longName is not null)
-            return Printable(Encoding.UTF8.GetBytes(_longName));
+            return _longName;
         var name = CString(h[..100]);
         var prefix = h.Slice(257, 6).SequenceEqual("ustar\0"u8) ? CString(h.Slice(345, 155)) : [];
-        return prefix.IsEmpty ? Printable(name) : Printable(prefix) + "/" + Printable(name);
+        return prefix.IsEmpty ? name.ToArray() : [.. prefix, (byte)'/', .. name];
     }
 
     private static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> field)
     {
         int nul = field.IndexOf((byte)0);
         return nul < 0 ? field : field[..nul];
-    }
-
-    // Header bytes as text for a message: printable ASCII as is, anything else as \xNN.
-    private static string Printable(ReadOnlySpan<byte> bytes)
-    {
-        var sb = new StringBuilder(bytes.Length);
-        foreach (var b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7f and not (byte)'\\')
-                sb.Append((char)b);
-            else
-                sb.Append($"\\x{b:x2}");
-        }
-        return sb.ToString();
     }
 
     // The checksum counts the checksum field itself as eight spaces. POSIX sums the bytes as
