@@ -33,6 +33,8 @@ public static class TarImporter
         {
             while ((entry = reader.GetNextEntry()) is not null)
             {
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                    continue;
                 var parts = SplitPath(entry.Name);
                 if (parts.Count == 0)
                 {
@@ -45,6 +47,9 @@ public static class TarImporter
                 {
                     if (!parent.Dirs.TryGetValue(parts[i], out var next))
                     {
+                        // A file or symlink is never turned into a directory to hold a later entry.
+                        if (parent.Files.ContainsKey(parts[i]))
+                            throw new RepoException($"Can't replace file with directory: {Shown(parts, i + 1)}");
                         if (!autocreateParents)
                             throw new RepoException($"Tar entry '{entry.Name}': parent directory '{string.Join('/', parts.Take(i + 1))}' is missing (use --tar-autocreate-parents)");
                         next = parent.EnsureDir(parts[i]);
@@ -53,6 +58,14 @@ public static class TarImporter
                     parent = next;
                 }
                 var name = parts[^1];
+                // A later entry of another type does not replace an earlier one (a file would drop
+                // everything under the directory); later files do replace earlier files, as in ostree.
+                if (entry.EntryType == TarEntryType.Directory ? parent.Files.ContainsKey(name) : parent.Dirs.ContainsKey(name))
+                {
+                    throw new RepoException(entry.EntryType == TarEntryType.Directory
+                        ? $"Can't replace file with directory: {Shown(parts, parts.Count)}"
+                        : $"Can't replace directory with file: {Shown(parts, parts.Count)}");
+                }
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
@@ -79,8 +92,6 @@ public static class TarImporter
                             parent.SetFile(name, c);
                             break;
                         }
-                    case TarEntryType.GlobalExtendedAttributes:
-                        break;
                     default:
                         throw new RepoException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
                 }
@@ -93,6 +104,8 @@ public static class TarImporter
         }
         into.MetaChecksum ??= DefaultMeta();
     }
+
+    private static string Shown(List<string> parts, int count) => TerminalText.Escape(string.Join('/', parts.Take(count)));
 
     private static Stream MaybeDecompress(Stream s)
     {
