@@ -88,6 +88,7 @@ public sealed class DirectoryImporter
             throw new RepoException(errno == LibC.ENOENT ? $"opendir({root}): No such file or directory" : new NativeIOException("statx", root, errno).Message);
         if (!st.IsDirectory)
             throw new RepoException($"opendir({root}): Not a directory");
+        TmpCleanup.CleanStale(_repo);
         if (_modifier.LinkCheckoutSpeedup)
             _devino = ScanHardlinks();
 

@@ -24,6 +24,7 @@ public static class TarImporter
     public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents)
     {
         modifier = modifier.For(repo.Mode);
+        TmpCleanup.CleanStale(repo);
         using var input = new TarBlockCheck(MaybeDecompress(tar));
         using var reader = new TarReader(input, leaveOpen: true);
         Checksum? defaultMeta = null;

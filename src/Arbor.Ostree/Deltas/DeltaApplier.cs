@@ -67,6 +67,7 @@ public static class DeltaApplier
         }
         var sb = ParseSuperblockFile(file, bytes);
         var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        TmpCleanup.CleanStale(repo);
         Apply(repo, sb, i => File.ReadAllBytes(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture))), offline: true);
     }
 

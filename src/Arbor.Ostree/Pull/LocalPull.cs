@@ -87,6 +87,7 @@ public sealed class LocalPull
             Repository.ValidateRemoteName(_options.Remote);
         var wanted = ResolveWanted();
         using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
+        TmpCleanup.CleanStale(_repo);
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
 
         // Commits along each parent chain, newest first, each once.

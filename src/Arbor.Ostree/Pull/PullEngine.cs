@@ -152,6 +152,7 @@ public sealed class PullEngine : IDisposable
         var wanted = await ResolveWantedAsync(summary, ct).ConfigureAwait(false);
         _deltas = DeltaPull.Create(_repo, _fetcher, _url, _contentUrl, RemoteName, _options, summary, remoteConfig, SummaryVerifier is not null);
         using var repoLock = RepoLock.Acquire(_repo, exclusive: false);
+        TmpCleanup.CleanStale(_repo);
         using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
 
         var done = new HashSet<Checksum>();
