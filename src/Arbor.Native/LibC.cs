@@ -139,6 +139,18 @@ public static partial class LibC
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int UtimensAt(int dirfd, string path, long* times, int flags);
 
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint OpenDirNative(string path);
+
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static partial nint ReadDirNative(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDirNative(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint ReadLinkNative(string path, byte* buf, nint size);
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FsyncNative(int fd);
 
@@ -195,6 +207,56 @@ public static partial class LibC
             RdevMajor: *(uint*)(buf + 128),
             RdevMinor: *(uint*)(buf + 132));
         return true;
+    }
+
+    /// <summary>
+    /// The names in a directory as the file system stores them, without "." and "..". .NET's own
+    /// enumeration decodes names as UTF-8 and turns bytes that are not into U+FFFD; this does not.
+    /// </summary>
+    public static unsafe List<byte[]> ReadDirNames(string path)
+    {
+        nint dir = OpenDirNative(path);
+        if (dir == 0)
+            throw Fail("opendir", path);
+        try
+        {
+            var names = new List<byte[]>();
+            while (true)
+            {
+                Marshal.SetLastPInvokeError(0);
+                nint entry = ReadDirNative(dir);
+                if (entry == 0)
+                {
+                    if (Marshal.GetLastPInvokeError() != 0)
+                        throw Fail("readdir", path);
+                    return names;
+                }
+                // struct dirent on 64-bit Linux (glibc and musl): d_ino, d_off, d_reclen, d_type, then d_name at 19.
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)entry + 19);
+                if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
+                    names.Add(name.ToArray());
+            }
+        }
+        finally
+        {
+            _ = CloseDirNative(dir);
+        }
+    }
+
+    /// <summary>A symbolic link's target as stored, not decoded.</summary>
+    public static unsafe byte[] ReadLink(string path)
+    {
+        for (int size = 256; ; size *= 4)
+        {
+            var buf = new byte[size];
+            nint n;
+            fixed (byte* p = buf)
+                n = ReadLinkNative(path, p, size);
+            if (n < 0)
+                throw Fail("readlink", path);
+            if (n < size)
+                return buf[..(int)n];
+        }
     }
 
     /// <summary>Lists the extended attribute names of a path (not following symlinks), as raw bytes without NULs.</summary>

@@ -5,6 +5,8 @@
 //   3. link  — checksums are placed into the MutableTree, which CommitWriter turns into objects.
 // Ownership, mode and xattr rules follow ostree's commit modifier (canonical permissions,
 // --owner-uid/--owner-gid, --no-xattrs; bare-user-only implies both canonical forms).
+using System.Text;
+using System.Text.Unicode;
 using Arbor.Native;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -139,9 +141,18 @@ public sealed class DirectoryImporter
         {
             throw new OstreeException($"opendir({dirPath}): Permission denied");
         }
+        bool rawChecked = false;
         foreach (var path in list)
         {
             var name = Path.GetFileName(path);
+            // .NET decodes names as UTF-8 and shows a byte that is not as U+FFFD, so a name that was
+            // not UTF-8 would be committed as another (two could even become one). Only a name with
+            // U+FFFD can be such a name; the directory's stored names tell whether it really is.
+            if (!rawChecked && name.Contains('\uFFFD'))
+            {
+                RefuseNamesNotUtf8(dirPath);
+                rawChecked = true;
+            }
             var st = LibC.LStat(path);
             if (st.IsDirectory)
             {
@@ -167,6 +178,15 @@ public sealed class DirectoryImporter
         }
     }
 
+    private static void RefuseNamesNotUtf8(string dirPath)
+    {
+        foreach (var raw in LibC.ReadDirNames(dirPath))
+        {
+            if (!Utf8.IsValid(raw))
+                throw new OstreeException(DirTree.InvalidUtf8Message([.. Encoding.UTF8.GetBytes(dirPath), (byte)'/', .. raw]));
+        }
+    }
+
     private Checksum WriteDirMeta(string path, FileStat st)
     {
         var (uid, gid, mode) = _modifier.Apply(st.Uid, st.Gid, st.Mode);
@@ -184,6 +204,8 @@ public sealed class DirectoryImporter
         if (st.IsSymlink)
         {
             var target = new FileInfo(job.Path).LinkTarget ?? "";
+            if (target.Contains('\uFFFD') && LibC.ReadLink(job.Path) is var raw && !Utf8.IsValid(raw))
+                throw new OstreeException($"Invalid UTF-8 in the symbolic link target of '{TerminalText.Escape(job.Path)}': {TerminalText.Escape(raw)}");
             return _repo.WriteContent(new FileHeader(uid, gid, mode, target, xattrs), null, 0);
         }
         var header = new FileHeader(uid, gid, mode, "", xattrs);

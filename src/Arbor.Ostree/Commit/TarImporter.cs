@@ -1,6 +1,7 @@
 // Committing a tar stream (`commit --tree=tar=FILE`). Entries are read in order with
-// System.Formats.Tar; ownership and mode come from the headers, xattrs from PAX
-// SCHILY.xattr.* records. Paths that are absolute or climb with ".." are refused before anything
+// System.Formats.Tar, through TarBlockCheck, which refuses damaged headers and archives that end
+// without their end marker (so a damaged archive never commits as a part of itself); ownership
+// and mode come from the headers, xattrs from PAX SCHILY.xattr.* records. Paths that are absolute or climb with ".." are refused before anything
 // is written, because a tree with such names could escape a later checkout.
 using System.Formats.Tar;
 using System.IO.Compression;
@@ -23,8 +24,8 @@ public static class TarImporter
     public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents)
     {
         modifier = modifier.For(repo.Mode);
-        using var input = MaybeDecompress(tar);
-        using var reader = new TarReader(input, leaveOpen: false);
+        using var input = new TarBlockCheck(MaybeDecompress(tar));
+        using var reader = new TarReader(input, leaveOpen: true);
         Checksum? defaultMeta = null;
         Checksum DefaultMeta() => defaultMeta ??= CommitWriter.WriteDefaultDirMeta(repo);
         TarEntry? entry;
@@ -32,6 +33,8 @@ public static class TarImporter
         {
             while ((entry = reader.GetNextEntry()) is not null)
             {
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                    continue;
                 var parts = SplitPath(entry.Name);
                 if (parts.Count == 0)
                 {
@@ -44,6 +47,9 @@ public static class TarImporter
                 {
                     if (!parent.Dirs.TryGetValue(parts[i], out var next))
                     {
+                        // A file or symlink is never turned into a directory to hold a later entry.
+                        if (parent.Files.ContainsKey(parts[i]))
+                            throw new OstreeException($"Can't replace file with directory: {Shown(parts, i + 1)}");
                         if (!autocreateParents)
                             throw new OstreeException($"Tar entry '{entry.Name}': parent directory '{string.Join('/', parts.Take(i + 1))}' is missing (use --tar-autocreate-parents)");
                         next = parent.EnsureDir(parts[i]);
@@ -52,6 +58,14 @@ public static class TarImporter
                     parent = next;
                 }
                 var name = parts[^1];
+                // A later entry of another type does not replace an earlier one (a file would drop
+                // everything under the directory); later files do replace earlier files, as in ostree.
+                if (entry.EntryType == TarEntryType.Directory ? parent.Files.ContainsKey(name) : parent.Dirs.ContainsKey(name))
+                {
+                    throw new OstreeException(entry.EntryType == TarEntryType.Directory
+                        ? $"Can't replace file with directory: {Shown(parts, parts.Count)}"
+                        : $"Can't replace directory with file: {Shown(parts, parts.Count)}");
+                }
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
@@ -78,19 +92,20 @@ public static class TarImporter
                             parent.SetFile(name, c);
                             break;
                         }
-                    case TarEntryType.GlobalExtendedAttributes:
-                        break;
                     default:
                         throw new OstreeException($"Tar entry '{entry.Name}': unsupported entry type {entry.EntryType}; only files, directories, symbolic links and hard links can be committed");
                 }
             }
+            input.RequireEnd();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            throw new OstreeException($"Reading tar archive: {e.Message}", e);
+            throw new OstreeException($"Damaged tar archive: {e.Message} ({input.Where})", e);
         }
         into.MetaChecksum ??= DefaultMeta();
     }
+
+    private static string Shown(List<string> parts, int count) => TerminalText.Escape(string.Join('/', parts.Take(count)));
 
     private static Stream MaybeDecompress(Stream s)
     {

@@ -65,7 +65,10 @@ public readonly struct GVariantView
     public ulong GetUInt64BigEndian() { ExpectKind('t'); return BinaryPrimitives.ReadUInt64BigEndian(Fixed(8)); }
 
     /// <summary>Reads an <c>s</c>, <c>o</c> or <c>g</c>.</summary>
-    public string GetString()
+    public string GetString() => Encoding.UTF8.GetString(GetStringBytes());
+
+    /// <summary>Reads an <c>s</c>, <c>o</c> or <c>g</c> as its bytes, without the NUL, for callers that must see invalid UTF-8 as it is.</summary>
+    public ReadOnlySpan<byte> GetStringBytes()
     {
         if (Type.Kind is not ('s' or 'o' or 'g'))
             throw new InvalidOperationException($"GVariant of type '{Type.Signature}' read as a string");
@@ -75,7 +78,7 @@ public readonly struct GVariantView
         span = span[..^1];
         if (span.IndexOf((byte)0) >= 0)
             throw Bad("string contains an embedded NUL");
-        return Encoding.UTF8.GetString(span);
+        return span;
     }
 
     /// <summary>Reads an <c>ay</c> as raw bytes.</summary>

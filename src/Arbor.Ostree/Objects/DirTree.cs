@@ -1,5 +1,7 @@
 // Directory listing object (a(say)a(sayay)): files (name, content checksum) and subdirectories
 // (name, dirtree checksum, dirmeta checksum), each sorted by name in byte order.
+using System.Text;
+using System.Text.Unicode;
 using Arbor.Ostree.GVariant;
 
 namespace Arbor.Ostree.Objects;
@@ -62,23 +64,36 @@ public sealed record DirTree(IReadOnlyList<DirTreeFile> Files, IReadOnlyList<Dir
         for (int i = 0; i < files.Length; i++)
         {
             var e = fa[i];
-            files[i] = new DirTreeFile(ValidateName(e[0].GetString()), new Checksum(e[1].GetBytes().Span));
+            files[i] = new DirTreeFile(DecodeName(e[0].GetStringBytes()), new Checksum(e[1].GetBytes().Span));
         }
         var da = v[1];
         var dirs = new DirTreeDir[da.ChildCount];
         for (int i = 0; i < dirs.Length; i++)
         {
             var e = da[i];
-            dirs[i] = new DirTreeDir(ValidateName(e[0].GetString()), new Checksum(e[1].GetBytes().Span), new Checksum(e[2].GetBytes().Span));
+            dirs[i] = new DirTreeDir(DecodeName(e[0].GetStringBytes()), new Checksum(e[1].GetBytes().Span), new Checksum(e[2].GetBytes().Span));
         }
         return new DirTree(files, dirs);
+    }
+
+    /// <summary>Decodes and checks a name read from a dirtree (ostree's ot_util_filename_validate).</summary>
+    /// <exception cref="InvalidDataException">The name is not valid UTF-8 (decoding it would change it, so
+    /// that two names could become one), or could escape a checkout.</exception>
+    public static string DecodeName(ReadOnlySpan<byte> name)
+    {
+        if (!Utf8.IsValid(name))
+            throw new InvalidDataException(InvalidUtf8Message(name));
+        return ValidateName(Encoding.UTF8.GetString(name));
     }
 
     /// <summary>Rejects names that could escape a checkout (ostree's ot_util_filename_validate).</summary>
     public static string ValidateName(string name)
     {
         if (name.Length == 0 || name == "." || name == ".." || name.Contains('/'))
-            throw new InvalidDataException($"Invalid filename '{name}' in dirtree");
+            throw new InvalidDataException($"Invalid filename '{TerminalText.Escape(name)}' in dirtree");
         return name;
     }
+
+    /// <summary>ostree's message for a file name that is not UTF-8, the name shown with its bad bytes as \xNN.</summary>
+    public static string InvalidUtf8Message(ReadOnlySpan<byte> name) => $"Invalid UTF-8 in filename {TerminalText.Escape(name)}";
 }

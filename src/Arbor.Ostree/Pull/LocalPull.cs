@@ -77,6 +77,8 @@ public sealed class LocalPull
     /// <exception cref="OstreeException">A ref is missing in the source, or an object is missing or corrupt.</exception>
     public LocalPullResult Run()
     {
+        if (_options.Remote is not null)
+            Repository.ValidateRemoteName(_options.Remote);
         var wanted = ResolveWanted();
         using var txn = RepoTransaction.Prepare(_repo, new TransactionOptions
         {

@@ -219,7 +219,7 @@ public sealed class PullEngine : IDisposable
             int at = spec.LastIndexOf('@');
             if (at > 0 && Checksum.TryParse(spec.AsSpan(at + 1), out var pinned))
             {
-                wanted[spec[..at]] = pinned;
+                wanted[Repository.ValidateRefName(spec[..at])] = pinned;
                 continue;
             }
             Repository.ValidateRefName(spec);

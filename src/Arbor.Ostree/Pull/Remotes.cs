@@ -95,7 +95,7 @@ public static class Remotes
     /// <summary>Adds a remote; with <paramref name="ifNotExists"/> an existing one is left alone.</summary>
     public static void Add(Repository repo, string name, string url, IEnumerable<string> branches, IEnumerable<KeyValuePair<string, string>> options, bool ifNotExists, bool force)
     {
-        ValidateName(name);
+        name = Repository.ValidateRemoteName(name);
         if (List(repo).Any(r => r.Name == name))
         {
             if (ifNotExists)
@@ -127,6 +127,7 @@ public static class Remotes
     /// <summary>Deletes a remote (and its remote refs).</summary>
     public static void Delete(Repository repo, string name, bool ifExists)
     {
+        name = Repository.ValidateRemoteName(name);
         var remote = List(repo).FirstOrDefault(r => r.Name == name);
         if (remote is null)
         {
@@ -147,12 +148,5 @@ public static class Remotes
         var refsDir = Path.Combine(repo.Path, "refs", "remotes", name);
         if (Directory.Exists(refsDir))
             Directory.Delete(refsDir, recursive: true);
-    }
-
-    /// <summary>Validates a remote name as ostree does.</summary>
-    public static void ValidateName(string name)
-    {
-        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) || name.StartsWith('.'))
-            throw new OstreeException($"Invalid remote name {name}");
     }
 }

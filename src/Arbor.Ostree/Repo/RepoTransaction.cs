@@ -55,6 +55,7 @@ public sealed class RepoTransaction : IDisposable
         try
         {
             Directory.CreateDirectory(repo.TmpDir);
+            TmpCleanup.CleanStale(repo);
             Pacer = new WritebackPacer(repo, enabled: !options.DisableFsync);
         }
         catch
@@ -126,9 +127,11 @@ public sealed class RepoTransaction : IDisposable
     public void SetRef(string? remote, string name, Checksum? target)
     {
         ThrowIfFinished();
-        Repository.ValidateRefName(name);
+        name = Repository.ValidateRefName(name);
         if (remote is not null)
-            Repository.ValidateRemoteName(remote);
+            remote = Repository.ValidateRemoteName(remote);
+        if (target is not null && Checksum.TryParse(name, out _))
+            throw new OstreeException($"Rev name '{name}' looks like a checksum");
         _refs.Add(new RefChange(remote, name, target));
     }
 

@@ -1,6 +1,8 @@
 // Refs: refs/heads/NAME (local branches), refs/remotes/REMOTE/NAME and refs/mirrors/...; each a
 // file holding a checksum and a newline. Revisions resolve as ostree's do: a full checksum, a
 // unique checksum prefix, REMOTE:REF, REF (heads first, then remotes), and REV^ for a parent.
+// Names are checked against ostree's grammar (RefGrammar.cs) before they become paths, on reads
+// as on writes; entries under refs/ whose names fall outside it are not refs (ostree skips them too).
 using Arbor.Ostree.Objects;
 
 namespace Arbor.Ostree.Repo;
@@ -18,35 +20,6 @@ public readonly record struct RefEntry(string? Remote, string Name, Checksum Tar
 public sealed partial class Repository
 {
     private string RefsDir => System.IO.Path.Combine(Path, "refs");
-
-    /// <summary>Validates a ref name as ostree does (no empty components, no "." or "..", restricted characters).</summary>
-    public static void ValidateRefName(string name)
-    {
-        if (name.Length == 0)
-            throw new OstreeException("Invalid empty ref name");
-        foreach (var part in name.Split('/'))
-        {
-            if (part.Length == 0 || part == "." || part == "..")
-                throw new OstreeException($"Invalid ref name {name}");
-            foreach (var c in part)
-            {
-                if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
-                    throw new OstreeException($"Invalid ref name {name}");
-            }
-        }
-    }
-
-    /// <summary>Splits <c>REMOTE:REF</c>.</summary>
-    public static (string? Remote, string Ref) ParseRefspec(string refspec)
-    {
-        int colon = refspec.IndexOf(':');
-        if (colon < 0)
-            return (null, refspec);
-        var remote = refspec[..colon];
-        if (remote.Length == 0)
-            throw new OstreeException($"Invalid refspec {refspec}");
-        return (remote, refspec[(colon + 1)..]);
-    }
 
     private string RefPath(string? remote, string name) => remote is null
         ? System.IO.Path.Combine(RefsDir, "heads", name)
@@ -154,13 +127,6 @@ public sealed partial class Repository
         txn.Commit();
     }
 
-    /// <summary>Validates a remote name as ostree does.</summary>
-    public static void ValidateRemoteName(string remote)
-    {
-        if (remote.Length == 0 || remote.Contains('/') || remote is "." or "..")
-            throw new OstreeException($"Invalid remote name {remote}");
-    }
-
     // The only writers of ref files; RepoTransaction calls them after the objects are durable.
     internal void WriteRefFile(string? remote, string name, Checksum? target, bool fsync)
     {
@@ -176,6 +142,7 @@ public sealed partial class Repository
 
     internal void WriteMirrorRefFile(string relative, Checksum? target, bool fsync)
     {
+        relative = ValidateRefName(relative);
         var path = System.IO.Path.Combine(RefsDir, "mirrors", relative);
         if (target is null)
         {
@@ -187,21 +154,42 @@ public sealed partial class Repository
     }
 
     /// <summary>Lists local refs (and remote refs when asked), sorted by refspec.</summary>
+    /// <param name="includeRemotes">Whether refs under refs/remotes are listed.</param>
+    /// <param name="prefix">A refspec as <c>ostree refs PREFIX</c> takes it: only the ref it names and the refs
+    /// under it are listed; <c>REMOTE:</c> lists all of a remote's refs.</param>
+    /// <exception cref="OstreeException"><c>Listing refs: Invalid refspec PREFIX</c>.</exception>
     public List<RefEntry> ListRefs(bool includeRemotes = true, string? prefix = null)
     {
+        string? wantRemote = null;
+        string? wantRef = null;
+        if (prefix is not null)
+        {
+            int colon = prefix.LastIndexOf(':');
+            if (colon >= 0 && (prefix.EndsWith(':') || prefix.EndsWith(":.", StringComparison.Ordinal)) && IsValidRefFragment(prefix.AsSpan(0, colon)))
+                wantRemote = prefix[..colon];
+            else if (!TryParseRefspec(prefix, out wantRemote, out var name))
+                throw new OstreeException($"Listing refs: Invalid refspec {prefix}");
+            else
+                wantRef = name;
+        }
         var list = new List<RefEntry>();
-        Collect(System.IO.Path.Combine(RefsDir, "heads"), null, list);
-        if (includeRemotes)
+        if (prefix is null || wantRemote is null)
+            Collect(System.IO.Path.Combine(RefsDir, "heads"), null, list);
+        if (includeRemotes && (prefix is null || wantRemote is not null))
         {
             var remotes = System.IO.Path.Combine(RefsDir, "remotes");
             if (Directory.Exists(remotes))
             {
                 foreach (var dir in Directory.EnumerateDirectories(remotes))
-                    Collect(dir, System.IO.Path.GetFileName(dir), list);
+                {
+                    var remote = System.IO.Path.GetFileName(dir);
+                    if (IsValidRefFragment(remote) && (wantRemote is null || remote == wantRemote))
+                        Collect(dir, remote, list);
+                }
             }
         }
-        if (prefix is not null)
-            list.RemoveAll(r => !r.Refspec.StartsWith(prefix, StringComparison.Ordinal));
+        if (wantRef is not null)
+            list.RemoveAll(r => r.Name != wantRef && !(r.Name.StartsWith(wantRef, StringComparison.Ordinal) && r.Name[wantRef.Length] == '/'));
         list.Sort((a, b) => string.CompareOrdinal(a.Refspec, b.Refspec));
         return list;
     }
@@ -216,14 +204,25 @@ public sealed partial class Repository
 
     private static void Collect(string root, string? remote, List<RefEntry> into)
     {
-        if (!Directory.Exists(root))
-            return;
-        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        if (Directory.Exists(root))
+            CollectUnder(new DirectoryInfo(root), "", remote, into);
+    }
+
+    private static void CollectUnder(DirectoryInfo dir, string relative, string? remote, List<RefEntry> into)
+    {
+        foreach (var entry in dir.EnumerateFileSystemInfos())
         {
-            var name = System.IO.Path.GetRelativePath(root, f);
-            if (System.IO.Path.GetFileName(name).StartsWith('.'))
+            // Names outside the ref grammar (.rsync_info, editor backups) are not refs; ostree skips them too.
+            if (!IsValidRefFragment(entry.Name))
                 continue;
-            var target = ReadRefFile(f);
+            var name = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+            if (entry is DirectoryInfo sub)
+            {
+                if (sub.LinkTarget is null)
+                    CollectUnder(sub, name, remote, into);
+                continue;
+            }
+            var target = ReadRefFile(entry.FullName);
             if (target is not null)
                 into.Add(new RefEntry(remote, name, target.Value));
         }

@@ -175,7 +175,7 @@ public sealed partial class Repository
         }
     }
 
-    /// <summary>A unique temporary file name inside <c>tmp/</c> (same filesystem as the objects).</summary>
+    /// <summary>A unique temporary file name inside this process's staging directory under <c>tmp/</c> (same filesystem as the objects).</summary>
     public string NewTmpPath(string prefix) =>
-        System.IO.Path.Combine(TmpDir, $"{prefix}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        System.IO.Path.Combine(StagingDir, $"{prefix}-{Guid.NewGuid():N}");
 }

@@ -141,8 +141,28 @@ public sealed class CheckoutTests : IDisposable
     }
 
     /// <summary>What tmp/ holds besides the cache directory a repository is created with.</summary>
-    private static IEnumerable<string> TmpLeftovers(Repository repo) =>
-        Directory.GetFileSystemEntries(repo.TmpDir).Where(p => Path.GetFileName(p) != "cache");
+    // What is left in tmp/ besides the cache: this process's own staging directory (and its lock)
+    // stay while the process lives, so only what is inside it counts.
+    private static IEnumerable<string> TmpLeftovers(Repository repo)
+    {
+        var own = repo.StagingName;
+        foreach (var p in Directory.GetFileSystemEntries(repo.TmpDir))
+        {
+            var name = Path.GetFileName(p);
+            if (name == "cache")
+                continue;
+            if (own is not null && name.StartsWith(own, StringComparison.Ordinal))
+            {
+                if (Directory.Exists(p))
+                {
+                    foreach (var inner in Directory.GetFileSystemEntries(p))
+                        yield return inner;
+                }
+                continue;
+            }
+            yield return p;
+        }
+    }
 
     private static Checksum ContentChecksumOf(Repository repo, Checksum commit, string path)
     {

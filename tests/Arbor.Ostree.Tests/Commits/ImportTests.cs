@@ -116,4 +116,47 @@ public class ImportTests
         Assert.Equal(before, bin.Files["tool-hardlink"]);
         Assert.True(mtree.Dirs.ContainsKey("empty"));
     }
+
+    private static MemoryStream Tar(params TarEntry[] entries)
+    {
+        var ms = new MemoryStream();
+        using (var w = new TarWriter(ms, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var e in entries)
+                w.WriteEntry(e);
+        }
+        ms.Position = 0;
+        return ms;
+    }
+
+    private static PaxTarEntry TarFileEntry(string name, string text) =>
+        new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)) };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_tar_entry_does_not_replace_an_entry_of_another_type(bool autocreate)
+    {
+        using var tmp = new TempDir();
+        var repo = Repository.Create(tmp["repo"], RepoMode.Archive);
+        void Refused(string message, params TarEntry[] entries) =>
+            Assert.Equal(message, Assert.Throws<OstreeException>(() =>
+                TarImporter.Import(repo, Tar(entries), new MutableTree(), new CommitModifier(), autocreate)).Message);
+
+        // A file over a directory would drop everything under it.
+        Refused("Can't replace directory with file: d/a",
+            new PaxTarEntry(TarEntryType.Directory, "d/"), new PaxTarEntry(TarEntryType.Directory, "d/a/"), TarFileEntry("d/a/b", "x"), TarFileEntry("d/a", "y"));
+        Refused("Can't replace directory with file: a",
+            new PaxTarEntry(TarEntryType.Directory, "a/"), new PaxTarEntry(TarEntryType.SymbolicLink, "a") { LinkName = "t" });
+        Refused("Can't replace file with directory: a",
+            TarFileEntry("a", "y"), new PaxTarEntry(TarEntryType.Directory, "a/"));
+        // A symlink (or file) is never turned into the directory a later entry needs.
+        Refused("Can't replace file with directory: lnk",
+            new PaxTarEntry(TarEntryType.SymbolicLink, "lnk") { LinkName = "target" }, TarFileEntry("lnk/x", "x"));
+
+        // A later file still replaces an earlier file.
+        var tree = new MutableTree();
+        TarImporter.Import(repo, Tar(TarFileEntry("f", "one"), TarFileEntry("f", "two")), tree, new CommitModifier(), autocreate);
+        Assert.Equal(repo.WriteContent(new FileHeader(0, 0, 0x81A4, "", Xattrs.None), new MemoryStream("two"u8.ToArray()), 3), tree.Files["f"]);
+    }
 }

@@ -163,7 +163,8 @@ public class RepositoryTests
         var wrong = Checksum.Of("x"u8);
         Assert.Throws<OstreeException>(() => repo.WriteContent(header, "data"u8, wrong));
         Assert.Empty(repo.ListAllObjects());
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(repo.TmpDir), p => !p.EndsWith("cache", StringComparison.Ordinal));
+        // Nothing but the (empty) staging directory of this process and its lock file.
+        Assert.DoesNotContain(Directory.EnumerateFiles(repo.TmpDir, "*", SearchOption.AllDirectories), p => !p.EndsWith("-lock", StringComparison.Ordinal));
     }
 
     [Fact]

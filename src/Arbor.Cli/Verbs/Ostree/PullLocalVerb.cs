@@ -32,8 +32,6 @@ internal sealed class PullLocalVerb : OstreeVerb
     {
         var a = ctx.Args;
         RequireArgs(ctx, 1, "DESTINATION must be specified");
-        if (a.Get("remote") is { } remote)
-            Remotes.ValidateName(remote);
         var repo = ctx.Repo;
         var source = Repository.Open(a.Positional[0]);
         bool tty = !Console.IsOutputRedirected;

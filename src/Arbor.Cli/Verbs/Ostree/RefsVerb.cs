@@ -38,12 +38,7 @@ internal sealed class RefsVerb : OstreeVerb
             repo.SetRefImmediate(remote, name, target);
             return 0;
         }
-        var refs = repo.ListRefs(includeRemotes: true);
-        if (prefix is not null)
-        {
-            var p = prefix.EndsWith('/') || prefix.EndsWith(':') ? prefix : prefix;
-            refs = refs.Where(r => r.Refspec == p || r.Refspec.StartsWith(p.TrimEnd('/') + "/", StringComparison.Ordinal) || (p.EndsWith(':') && r.Refspec.StartsWith(p, StringComparison.Ordinal))).ToList();
-        }
+        var refs = repo.ListRefs(includeRemotes: true, prefix);
         if (args.Has("delete"))
         {
             if (prefix is null)
