@@ -92,12 +92,13 @@ public sealed class Fetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _stack = options.Stack ?? StackFromEnvironment();
+        _stack = options.Stack ?? ParseStack(Environment.GetEnvironmentVariable("ARBOR_HTTP_CLIENT"));
         _http = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
     }
 
-    private static HttpStack StackFromEnvironment() => Environment.GetEnvironmentVariable("ARBOR_HTTP_CLIENT") switch
+    /// <summary>The stack ARBOR_HTTP_CLIENT's <paramref name="value"/> names.</summary>
+    internal static HttpStack ParseStack(string? value) => value switch
     {
         null or "" or "lean" => HttpStack.Lean,
         "sockets" => HttpStack.Sockets,
