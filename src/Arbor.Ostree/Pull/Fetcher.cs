@@ -1,7 +1,7 @@
 // Fetching files of a remote repository over HTTP(S) or file://. One HTTP stack per pull, at
 // most N requests in flight (ostree's default is 8), and each request retried with exponential
 // backoff on connection errors, timeouts and 5xx/408/429 answers (default 5 retries, like
-// ostree's n-network-retries). A 404 is an answer, not an error, where the caller allows it.
+// ostree's n-network-retries); a refused server certificate is not retried. A 404 is an answer, not an error, where the caller allows it.
 // Bodies are read by the caller straight from the connection into its own (pooled) buffer or
 // file, through one body interface over both stacks, and counted for the final "N KiB
 // transferred" line.
@@ -18,6 +18,7 @@
 using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Arbor.Ostree.Repo;
@@ -380,6 +381,11 @@ public sealed class Fetcher : IDisposable
                     }
                     failure = httpFailure;
                 }
+            }
+            catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+            {
+                // A certificate refused (or a TLS version no side has) stays refused: no retries, as in ostree.
+                throw new RepoException($"Fetching {Combine(baseUrl, relative)}: {Describe(e)}");
             }
             catch (HttpRequestException e)
             {

@@ -260,10 +260,13 @@ public sealed class FetcherTests : IDisposable
         using var ca = new TestCa("Arbor test CA");
         using var cert = ca.Issue([IPAddress.Loopback]);
         using var server = new ScriptedHttpServer((_, _) => Reply.Ok("secret"), cert);
-        using var f = NewFetcher("sockets");
+        using var f = NewFetcher("sockets", retries: 5);
         var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "config"));
-        Assert.StartsWith($"Fetching {server.Url}/config failed after 1 attempts: The SSL connection could not be established: ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Fetching {server.Url}/config: The SSL connection could not be established: ", e.Message, StringComparison.Ordinal);
         Assert.Contains("errors in the certificate chain", e.Message, StringComparison.Ordinal);
+        // A refused certificate is not retried.
+        Assert.Equal(1, server.Connections);
+        Assert.Equal(1, f.Requests);
         Assert.Empty(server.Requests);
     }
 

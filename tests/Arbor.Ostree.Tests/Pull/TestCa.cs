@@ -1,5 +1,6 @@
 // Throw-away X.509 material for the https tests, made in memory: a CA (whose PEM goes into a
-// tls-ca-path file) and server certificates it signs for the names a test chooses.
+// tls-ca-path file) and server certificates it signs for the names a test chooses, which a test
+// hands to its own TLS server or, as PEM files, to nginx. (The interop tests compile this file too.)
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -50,6 +51,15 @@ public sealed class TestCa : IDisposable
         serial[0] &= 0x7f;
         using var cert = request.Create(Certificate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), serial);
         return cert.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Writes <paramref name="server"/> and its private key as PEM files (for nginx).</summary>
+    public static void WritePem(X509Certificate2 server, string certPath, string keyPath)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        File.WriteAllText(certPath, server.ExportCertificatePem() + "\n");
+        using var key = server.GetECDsaPrivateKey() ?? throw new ArgumentException("the certificate has no EC private key", nameof(server));
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     /// <inheritdoc />
