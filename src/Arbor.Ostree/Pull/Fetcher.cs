@@ -1,10 +1,10 @@
 // Fetching files of a remote repository over HTTP(S) or file://. One HTTP stack per pull, at
 // most N requests in flight (ostree's default is 8), and each request retried with exponential
 // backoff on connection errors, timeouts and 5xx/408/429 answers (default 5 retries, like
-// ostree's n-network-retries); a refused server certificate is not retried. A 404 is an answer, not an error, where the caller allows it.
-// Bodies are read by the caller straight from the connection into its own (pooled) buffer or
-// file, through one body interface over both stacks, and counted for the final "N KiB
-// transferred" line.
+// ostree's n-network-retries); a refused server certificate is not retried. A 404 is an answer,
+// not an error, where the caller allows it. Bodies are read by the caller straight from the
+// connection into its own (pooled) buffer or file, through one body interface over both stacks,
+// and counted for the final "N KiB transferred" line.
 //
 // Two stacks carry the requests. The tuned one is a SocketsHttpHandler behind an
 // HttpMessageInvoker: as many pooled connections per server as requests in flight, no automatic
