@@ -157,6 +157,7 @@ http {
     listen 127.0.0.1:$sport ssl;
     ssl_certificate $tls/server.pem;
     ssl_certificate_key $tls/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
     root $src; location / { }
   }
 }
