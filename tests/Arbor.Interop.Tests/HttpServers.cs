@@ -1,5 +1,6 @@
 // The HTTP servers the pull tests talk to, all on loopback and all owned by the test process:
-//   NginxServer   – the real nginx with a private config (no daemon, no master) serving a directory;
+//   NginxServer   – the real nginx with a private config (no daemon, no master) serving a directory,
+//                   over http or over https with a certificate the test made;
 //   ArborServe    – `arbor serve` as a child process, its port read from --port-file;
 //   FaultServer   – a small in-process Kestrel server over a repository directory that counts
 //                   requests and completed responses per path and can corrupt a response, drop
@@ -72,8 +73,11 @@ public sealed class NginxServer : IDisposable
 {
     private readonly Process _process;
 
-    /// <summary>Starts nginx with a private configuration under <paramref name="workDir"/>.</summary>
-    public NginxServer(string root, string workDir)
+    /// <summary>
+    /// Starts nginx with a private configuration under <paramref name="workDir"/>; with
+    /// <paramref name="tls"/> (PEM certificate and key files) it speaks https only.
+    /// </summary>
+    public NginxServer(string root, string workDir, (string Cert, string Key)? tls = null)
     {
         var nginx = Tools.Require("nginx", "apt-get install -y nginx-light, or scripts/install-deps.sh test");
         Directory.CreateDirectory(workDir);
@@ -81,7 +85,7 @@ public sealed class NginxServer : IDisposable
         {
             Port = Loopback.FreePort();
             var conf = Path.Combine(workDir, "nginx.conf");
-            File.WriteAllText(conf, Config(root, workDir, Port));
+            File.WriteAllText(conf, Config(root, workDir, Port, tls));
             var psi = new ProcessStartInfo(nginx) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var a in new[] { "-p", workDir, "-c", conf, "-e", Path.Combine(workDir, "error.log") })
                 psi.ArgumentList.Add(a);
@@ -93,7 +97,7 @@ public sealed class NginxServer : IDisposable
             if (attempt >= 3)
                 throw new InvalidOperationException($"nginx did not start on port {Port}: {err} {ReadLog(workDir)}");
         }
-        Url = $"http://127.0.0.1:{Port}";
+        Url = $"{(tls is null ? "http" : "https")}://127.0.0.1:{Port}";
     }
 
     /// <summary>The port nginx listens on.</summary>
@@ -103,7 +107,7 @@ public sealed class NginxServer : IDisposable
     public string Url { get; }
 
     /// <summary>An nginx configuration serving <paramref name="root"/> read-only on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static string Config(string root, string workDir, int port) => $$"""
+    public static string Config(string root, string workDir, int port, (string Cert, string Key)? tls = null) => $$"""
         daemon off;
         master_process off;
         worker_processes 1;
@@ -121,7 +125,8 @@ public sealed class NginxServer : IDisposable
             uwsgi_temp_path {{workDir}}/uwsgi;
             scgi_temp_path {{workDir}}/scgi;
             server {
-                listen 127.0.0.1:{{port}};
+                listen 127.0.0.1:{{port}}{{(tls is null ? "" : " ssl")}};
+                {{(tls is { } t ? $"ssl_certificate {t.Cert}; ssl_certificate_key {t.Key};" : "")}}
                 root {{root}};
                 location / { }
             }

@@ -1,13 +1,25 @@
-// Fetching files of a remote repository over HTTP(S) or file://. One HttpClient per pull, at
+// Fetching files of a remote repository over HTTP(S) or file://. One HTTP stack per pull, at
 // most N requests in flight (ostree's default is 8), and each request retried with exponential
 // backoff on connection errors, timeouts and 5xx/408/429 answers (default 5 retries, like
-// ostree's n-network-retries). A 404 is an answer, not an error, where the caller allows it.
-// Bodies are counted for the final "N KiB transferred" line. Plain http:// remotes without a
-// proxy go through Http11Client (see there why); https, proxies and redirects through HttpClient.
+// ostree's n-network-retries); a refused server certificate is not retried. A 404 is an answer,
+// not an error, where the caller allows it. Bodies are read by the caller straight from the
+// connection into its own (pooled) buffer or file, through one body interface over both stacks,
+// and counted for the final "N KiB transferred" line.
+//
+// Two stacks carry the requests. The tuned one is a SocketsHttpHandler behind an
+// HttpMessageInvoker: as many pooled connections per server as requests in flight, no automatic
+// decompression, no cookies, exactly HTTP/1.1, one small request message per GET, and the answer
+// handed over once its headers are read; one timeout covers the request and the reading of its
+// body. It serves https (tls-ca-path as the only trust anchors, with the host name checked),
+// proxies and redirects. Plain http:// remotes without a proxy go through Http11Client (see there
+// why) unless the environment variable ARBOR_HTTP_CLIENT=sockets sends them through the tuned
+// stack too (ARBOR_HTTP_CLIENT=lean, or unset, is the default), so the two can be measured side by
+// side (bench/http.sh).
 using System.Buffers;
 using System.Net;
-using System.Net.Security;
 using System.Runtime.CompilerServices;
+using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Arbor.Ostree.Pull;
@@ -39,6 +51,9 @@ public sealed record FetcherOptions
     /// <summary>Timeout of one request.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Which stack carries plain http:// requests; null: as ARBOR_HTTP_CLIENT says.</summary>
+    internal HttpStack? Stack { get; init; }
+
     /// <summary>Settings taken from a remote's configuration.</summary>
     public static FetcherOptions FromRemote(Remote remote) => new()
     {
@@ -49,27 +64,60 @@ public sealed record FetcherOptions
     };
 }
 
+/// <summary>The HTTP stacks a <see cref="Fetcher"/> can send plain http:// requests through.</summary>
+internal enum HttpStack
+{
+    /// <summary><see cref="Http11Client"/>.</summary>
+    Lean,
+
+    /// <summary>The tuned SocketsHttpHandler.</summary>
+    Sockets,
+}
+
 /// <summary>Downloads files relative to a base URL.</summary>
 public sealed class Fetcher : IDisposable
 {
-    private readonly HttpClient? _http;
+    private readonly HttpMessageInvoker _http;
     private readonly SemaphoreSlim _slots;
     private readonly FetcherOptions _options;
+    private readonly HttpStack _stack;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Http11Client> _plain = new(StringComparer.Ordinal);
     private const string UserAgent = "arbor/0.1 libostree-compatible";
     private long _bytes;
     private int _requests;
 
     /// <summary>Creates a fetcher.</summary>
+    /// <exception cref="RepoException">The CA bundle or client certificate cannot be read, or ARBOR_HTTP_CLIENT names no stack.</exception>
     public Fetcher(FetcherOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _stack = options.Stack ?? ParseStack(Environment.GetEnvironmentVariable("ARBOR_HTTP_CLIENT"));
+        _http = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+    }
+
+    /// <summary>The stack ARBOR_HTTP_CLIENT's <paramref name="value"/> names.</summary>
+    internal static HttpStack ParseStack(string? value) => value switch
+    {
+        null or "" or "lean" => HttpStack.Lean,
+        "sockets" => HttpStack.Sockets,
+        var other => throw new RepoException($"ARBOR_HTTP_CLIENT must be 'sockets' or 'lean', not '{other}'"),
+    };
+
+    // The tuned stack. Connections: one per request in flight, recycled after 5 minutes (a
+    // changed DNS answer is seen) and closed after 30 s idle (before servers' usual keep-alive
+    // limits of 60-75 s close them under us).
+    private static SocketsHttpHandler CreateHandler(FetcherOptions options)
+    {
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = Math.Max(1, options.MaxConcurrency),
-            AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
             UseProxy = options.Proxy is not null,
             Proxy = options.Proxy is null ? null : new WebProxy(options.Proxy),
         };
@@ -82,27 +130,39 @@ public sealed class Fetcher : IDisposable
         }
         else if (options.TlsCaPath is { } ca)
         {
+            // The bundle replaces the system's trust anchors, as ostree's tls-ca-path does; the
+            // TLS layer still checks the host name and validity against it.
             var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(ca);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+            try
             {
-                if (cert is null)
-                    return false;
-                if (errors == SslPolicyErrors.None)
-                    return true;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(cert));
+                roots.ImportFromPemFile(ca);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                throw new RepoException($"tls-ca-path {ca}: {e.Message}");
+            }
+            if (roots.Count == 0)
+                throw new RepoException($"tls-ca-path {ca}: no PEM certificate in the file");
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
             };
+            policy.CustomTrustStore.AddRange(roots);
+            handler.SslOptions.CertificateChainPolicy = policy;
         }
         if (options.TlsClientCert is { } cc)
-            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cc.Cert, cc.Key)];
-        _http = new HttpClient(handler) { Timeout = options.Timeout };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
-        foreach (var (k, v) in options.Headers)
-            _http.DefaultRequestHeaders.TryAddWithoutValidation(k, v);
+        {
+            try
+            {
+                handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cc.Cert, cc.Key)];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                throw new RepoException($"tls-client-cert-path {cc.Cert}: {e.Message}");
+            }
+        }
+        return handler;
     }
 
     /// <summary>Bytes of response bodies received.</summary>
@@ -258,12 +318,26 @@ public sealed class Fetcher : IDisposable
         return File.ReadAllBytes(path);
     }
 
-    // Plain http:// remotes without a proxy take the lean client; everything else HttpClient.
+    // Plain http:// remotes without a proxy take the lean client unless the tuned stack is chosen.
     private Http11Client? PlainClient(string baseUrl)
     {
-        if (_options.Proxy is not null || !baseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (_stack != HttpStack.Lean || _options.Proxy is not null || !baseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             return null;
         return _plain.GetOrAdd(baseUrl, static (url, o) => new Http11Client(new Uri(url), UserAgent, o.Headers, o.Timeout), _options);
+    }
+
+    private HttpRequestMessage NewRequest(Uri uri)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, uri)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        var headers = request.Headers;
+        headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        foreach (var (k, v) in _options.Headers)
+            headers.TryAddWithoutValidation(k, v);
+        return request;
     }
 
     private async Task<T?> WithRetries<T>(string baseUrl, string relative, bool allowMissing, Func<IHttpBody, Task<T>> read, CancellationToken ct) where T : class
@@ -279,7 +353,7 @@ public sealed class Fetcher : IDisposable
                 if (plain is not null)
                 {
                     using var response = await plain.GetAsync(relative, ct).ConfigureAwait(false);
-                    // Redirects are rare on object stores; HttpClient follows them.
+                    // Redirects are rare on object stores; the tuned stack follows them.
                     if (response.StatusCode is not (301 or 302 or 303 or 307 or 308))
                     {
                         if (Answer(response.StatusCode, baseUrl, relative, allowMissing) is not { } plainFailure)
@@ -288,28 +362,39 @@ public sealed class Fetcher : IDisposable
                         goto retry;
                     }
                 }
-                using (var message = await _http!.GetAsync(Combine(baseUrl, relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false))
                 {
+                    // One timeout for sending, the headers and the body (an HttpClient's Timeout
+                    // would stop at the headers and let a stalled body hang).
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(_options.Timeout);
+                    using var request = NewRequest(Combine(baseUrl, relative));
+                    using var message = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
                     int code = (int)message.StatusCode;
                     if (Answer(code, baseUrl, relative, allowMissing) is not { } httpFailure)
                     {
                         if (code == 404)
                             return null;
-                        await using var stream = await message.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                        return await read(new StreamBody(stream, message.Content.Headers.ContentLength)).ConfigureAwait(false);
+                        var content = message.Content;
+                        await using var stream = content.ReadAsStream(timeout.Token);
+                        return await read(new StreamBody(stream, content.Headers.ContentLength, timeout.Token)).ConfigureAwait(false);
                     }
                     failure = httpFailure;
                 }
             }
+            catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+            {
+                // A certificate refused (or a TLS version no side has) stays refused: no retries, as in ostree.
+                throw new RepoException($"Fetching {Combine(baseUrl, relative)}: {Describe(e)}");
+            }
             catch (HttpRequestException e)
             {
-                failure = e.Message;
+                failure = Describe(e);
             }
             catch (IOException e)
             {
                 failure = e.Message;
             }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 failure = "timed out";
             }
@@ -322,6 +407,15 @@ public sealed class Fetcher : IDisposable
                 throw new OstreeException($"Fetching {Combine(baseUrl, relative)} failed after {attempt + 1} attempts: {failure}");
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * (1 << attempt), 5000)), ct).ConfigureAwait(false);
         }
+    }
+
+    // "The SSL connection could not be established: The remote certificate is invalid because ..."
+    private static string Describe(HttpRequestException e)
+    {
+        if (e.InnerException is not { } inner || e.Message.Contains(inner.Message, StringComparison.Ordinal))
+            return e.Message;
+        var outer = e.Message.Replace(", see inner exception", "", StringComparison.Ordinal).TrimEnd('.');
+        return $"{outer}: {inner.Message}";
     }
 
     // Null when the status code is an answer to read (success, or an allowed 404); the failure to
@@ -337,7 +431,7 @@ public sealed class Fetcher : IDisposable
         return $"HTTP {code}";
     }
 
-    /// <summary>A response body being read, from either HTTP client.</summary>
+    /// <summary>A response body being read, from either HTTP stack.</summary>
     internal interface IHttpBody
     {
         /// <summary>The announced length, when there is one.</summary>
@@ -360,17 +454,18 @@ public sealed class Fetcher : IDisposable
         }
     }
 
-    private sealed class StreamBody(Stream stream, long? length) : IHttpBody
+    // A body of the tuned stack; reads stop at the request's timeout (linked to the caller's token).
+    private sealed class StreamBody(Stream stream, long? length, CancellationToken timeout) : IHttpBody
     {
         public long? Length => length;
 
-        public ValueTask<int> ReadAsync(Memory<byte> into, CancellationToken ct) => stream.ReadAsync(into, ct);
+        public ValueTask<int> ReadAsync(Memory<byte> into, CancellationToken ct) => stream.ReadAsync(into, timeout);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _http?.Dispose();
+        _http.Dispose();
         foreach (var client in _plain.Values)
             client.Dispose();
         _slots.Dispose();
