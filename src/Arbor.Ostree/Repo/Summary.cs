@@ -150,9 +150,16 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         return sb.ToString();
     }
 
-    /// <summary>Seconds since the epoch as glib's <c>%FT%T%:::z</c> in UTC.</summary>
-    public static string Iso8601(ulong secs) =>
-        DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
+    /// <summary>Seconds since the epoch as glib's <c>%FT%T%:::z</c> in UTC; "invalid" outside years 1..9999, as ostree prints it.</summary>
+    public static string Iso8601(ulong secs)
+    {
+        // A summary comes from a server: its timestamps are whatever it says, and GDateTime (like
+        // DateTimeOffset) covers years 1..9999 only. ostree reads the value as a gint64.
+        long s = unchecked((long)secs);
+        if (s < -62135596800L || s > 253402300799L)
+            return "invalid";
+        return DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
+    }
 
     /// <summary>Sizes as glib's g_format_size prints them (SI units, a no-break space before kB and up).</summary>
     public static string FormatSize(ulong size) => CommitPrinter.FormatSize(size);
