@@ -2,6 +2,7 @@
 // case of a campaign (named in the comment), rebuilt from a real object so it does not depend on
 // the campaign's random stream, and asserts the clean error that replaced the crash.
 using System.Buffers.Binary;
+using Arbor.Ostree.Deltas;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -73,5 +74,51 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains("Timestamp (ostree.commit.timestamp): invalid\n", view);
         Assert.Contains("Last-Modified (ostree.summary.last-modified): invalid\n", view);
         Assert.Equal("1970-01-01T00:00:00+00", Summary.Iso8601(0));
+    }
+
+    // "delta part payload + ops": an 'o' opcode declaring 0x7FFFFFFF bytes allocated the whole
+    // object up front (OutOfMemoryException: array dimensions exceeded); smaller sizes allocated
+    // hundreds of MiB before the first write.
+    [Theory]
+    [InlineData(0x7FFF_FFFFUL)]
+    [InlineData(0x1800_0000UL)]
+    public void Open_opcode_with_a_huge_size_fails_without_allocating_it(ulong size)
+    {
+        var repo = Repository.Create(_tmp["apply"], RepoMode.BareUser);
+        var ops = new MemoryStream();
+        ops.WriteByte(DeltaOps.Open);
+        DeltaOps.WriteVarUInt64(ops, 0); // mode index
+        DeltaOps.WriteVarUInt64(ops, 0); // xattr index
+        DeltaOps.WriteVarUInt64(ops, size);
+        ops.WriteByte(DeltaOps.Write);
+        DeltaOps.WriteVarUInt64(ops, 4);
+        DeltaOps.WriteVarUInt64(ops, 0);
+        ops.WriteByte(DeltaOps.Close);
+        var part = new DeltaPartPayload([(0, 0, 0x81A4)], [Xattrs.None], "data"u8.ToArray(), ops.ToArray());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => DeltaApplier.ExecutePart(repo, [new ObjectName(Checksum.Of("x"u8), ObjectType.File)], part));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
+        Assert.Contains($"wrote 4 of {size} bytes", e.Message);
+    }
+
+    // The same for bspatch: every byte it produces comes from the patch, so a larger size is corrupt.
+    [Fact]
+    public void Bspatch_refuses_a_size_its_patch_cannot_produce()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Arbor.Ostree.Deltas.Bsdiff.Patch("old"u8, new byte[48], 0x7000_0000));
+        Assert.Contains("new size 1879048192", e.Message);
+    }
+
+    // A part header declaring a gigabyte for a few hundred bytes of xz: the output buffer was sized
+    // from the declaration before a byte was decoded.
+    [Fact]
+    public void Part_file_with_an_implausible_declared_size_decodes_without_allocating_it()
+    {
+        var payload = new DeltaPartPayload([(0, 0, 0x81A4)], [Xattrs.None], "data"u8.ToArray(), new byte[] { (byte)'c' });
+        var file = DeltaPartPayload.EncodePartFile(payload.Serialize(), compress: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var back = DeltaPartPayload.DecodePartFile(file, 0x3FFF_FFF0);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64 << 20);
+        Assert.Equal(payload.Operations.ToArray(), back.Operations.ToArray());
     }
 }

@@ -120,6 +120,7 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         int correct = 0, clean = 0, crashes = 0, wrong = 0;
         var failures = new List<string>();
         var seenKinds = new HashSet<string>(StringComparer.Ordinal);
+        var cleanKinds = new Dictionary<string, int>(StringComparer.Ordinal);
         var sw = Stopwatch.StartNew();
         var worker = new Worker();
         try
@@ -182,7 +183,11 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
                 switch (outcome)
                 {
                     case FuzzOutcome.Correct: correct++; break;
-                    case FuzzOutcome.CleanError: clean++; break;
+                    case FuzzOutcome.CleanError:
+                        clean++;
+                        var k = CleanKind(error!);
+                        cleanKinds[k] = cleanKinds.GetValueOrDefault(k) + 1;
+                        break;
                     case FuzzOutcome.Crash: crashes++; break;
                     default: wrong++; break;
                 }
@@ -196,12 +201,21 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         }
         var stats = new FuzzStats(parser, total, correct, clean, crashes, wrong, sw.Elapsed, seed);
         log(stats.ToString());
+        log("  most frequent refusals: " + string.Join(" | ", cleanKinds.OrderByDescending(kv => kv.Value).Take(6).Select(kv => $"{kv.Value}x {kv.Key}")));
         Report(stats);
         foreach (var f in failures)
             log(f);
         if (crashes + wrong > 0)
             throw new FuzzFailedException($"{stats}\n{string.Join("\n", failures)}");
         return stats;
+    }
+
+    // A refusal's message with numbers, hex and quoted values blanked, so alike refusals count together.
+    private static string CleanKind(Exception e)
+    {
+        var root = e;
+        var m = System.Text.RegularExpressions.Regex.Replace(root.Message, "'[^']*'|\\b[0-9a-f]{16,}\\b|[0-9]+", "#");
+        return $"{root.GetType().Name}: {(m.Length > 90 ? m[..90] : m)}";
     }
 
     private static string Dedup(string kind) => kind.Length > 160 ? kind[..160] : kind;

@@ -39,8 +39,11 @@ public sealed record Mutation(string Kind, ulong A, ulong B, ulong C, ulong D)
 /// <summary>What to mutate with, beyond the byte-level operations.</summary>
 public sealed record MutatorOptions
 {
-    /// <summary>Format tokens to overwrite, insert and swap (XML names, key file keys, magic numbers…).</summary>
+    /// <summary>Format tokens to overwrite, insert and swap (XML names, key file keys…), UTF-8 encoded.</summary>
     public IReadOnlyList<string> Tokens { get; init; } = [];
+
+    /// <summary>Binary tokens (opcodes, magic numbers, varints) used like <see cref="Tokens"/>.</summary>
+    public IReadOnlyList<byte[]> BinaryTokens { get; init; } = [];
 
     /// <summary>How many mutations at most are stacked on one case.</summary>
     public int MaxStack { get; init; } = 4;
@@ -72,7 +75,7 @@ public static class Mutator
         if (seeds.Count == 0)
             throw new ArgumentException("a fuzz campaign needs at least one seed", nameof(seeds));
         var opt = options ?? new MutatorOptions();
-        var tokens = opt.Tokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+        var tokens = opt.Tokens.Select(t => Encoding.UTF8.GetBytes(t)).Concat(opt.BinaryTokens).ToArray();
         var one = OneMutation(opt, tokens.Length > 0);
         var stack = Gen.Frequency(
                 (8, Gen.Constant(1)),
@@ -176,7 +179,7 @@ public static class Mutator
     private static ulong Extreme(ulong pick, ulong random, int len, int pos, int width)
     {
         ulong all = width == 8 ? ulong.MaxValue : (1UL << (width * 8)) - 1;
-        ulong v = (pick % 14) switch
+        ulong v = (pick % 16) switch
         {
             0 => 0,
             1 => 1,
@@ -191,6 +194,8 @@ public static class Mutator
             10 => 0x7FFFFFFFUL,
             11 => (ulong)len - 1,
             12 => 0x100000000UL,
+            13 => 0x0FFFFFFFUL,                 // large but allocatable: what a missing guard would allocate
+            14 => 0x3FFFFFF0UL,
             _ => random,
         };
         return v & all;
