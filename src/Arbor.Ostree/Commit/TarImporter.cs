@@ -30,7 +30,7 @@ public static class TarImporter
         TarEntry? entry;
         try
         {
-            while ((entry = reader.GetNextEntry()) is not null)
+            while ((entry = NextEntry(reader)) is not null)
             {
                 var parts = SplitPath(entry.Name);
                 if (parts.Count == 0)
@@ -90,6 +90,20 @@ public static class TarImporter
             throw new RepoException($"Reading tar archive: {e.Message}", e);
         }
         into.MetaChecksum ??= DefaultMeta();
+    }
+
+    // System.Formats.Tar reports some malformed headers with exceptions that say nothing of a tar
+    // archive (a size field past the data, a number that overflows, a header cut short).
+    private static TarEntry? NextEntry(TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry();
+        }
+        catch (Exception e) when (e is EndOfStreamException or OverflowException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new RepoException($"Reading tar archive: malformed or truncated entry header: {e.Message}", e);
+        }
     }
 
     private static Stream MaybeDecompress(Stream s)

@@ -121,4 +121,40 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64 << 20);
         Assert.Equal(payload.Operations.ToArray(), back.Operations.ToArray());
     }
+
+    // "tar import": System.Formats.Tar's own exceptions for malformed headers escaped as
+    // EndOfStreamException (header cut short), InvalidOperationException (a PAX header's size past
+    // its data) and OverflowException.
+    [Theory]
+    [InlineData("truncated-header")]
+    [InlineData("pax-size-past-data")]
+    public void Malformed_tar_headers_are_refused_as_tar_errors(string kind)
+    {
+        var ms = new MemoryStream();
+        using (var w = new System.Formats.Tar.TarWriter(ms, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var e = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "file",
+                new Dictionary<string, string> { ["SCHILY.xattr.user.a"] = "value" }) { DataStream = new MemoryStream("data"u8.ToArray()) };
+            w.WriteEntry(e);
+        }
+        var tar = ms.ToArray();
+        if (kind == "truncated-header")
+        {
+            tar = tar[..(512 + 512 + 100)];
+            tar[512 + 156] = (byte)'0'; // keep the first header readable; cut inside the second
+        }
+        else
+        {
+            // The extended header's size field (octal, at offset 124) claims more than the archive holds.
+            System.Text.Encoding.ASCII.GetBytes("77777777777").CopyTo(tar, 124);
+            int sum = 0;
+            for (int i = 0; i < 512; i++)
+                sum += i is >= 148 and < 156 ? ' ' : tar[i];
+            System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(tar, 148);
+        }
+        var repo = Repository.Create(_tmp["tar"], RepoMode.BareUser);
+        var ex = Record.Exception(() => Arbor.Ostree.Commits.TarImporter.Import(repo, new MemoryStream(tar), new Arbor.Ostree.Commits.MutableTree(), new Arbor.Ostree.Commits.CommitModifier(), true));
+        var re = Assert.IsType<RepoException>(ex);
+        Assert.StartsWith("Reading tar archive: ", re.Message);
+    }
 }

@@ -87,4 +87,24 @@ internal static class FuzzSupport
             Expect(problem is null, $"{context} stored a corrupt object {rel}: {problem}");
         }
     }
+
+    /// <summary>Deletes a tree a case wrote, making its directories writable first without following symlinks.</summary>
+    public static void RemoveTree(string path)
+    {
+        var info = new DirectoryInfo(path);
+        if (!info.Exists)
+            return;
+        void Open(DirectoryInfo d)
+        {
+            File.SetUnixFileMode(d.FullName, (UnixFileMode)0x1ED);
+            foreach (var sub in d.EnumerateDirectories())
+            {
+                if (sub.LinkTarget is null)
+                    Open(sub);
+            }
+        }
+        if (info.LinkTarget is null)
+            Open(info);
+        Directory.Delete(path, recursive: true);
+    }
 }
