@@ -86,7 +86,7 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Bytes one case may allocate (on its thread) before it counts as an absurd allocation.</summary>
-    public long AllocationLimit { get; init; } = 256L << 20;
+    public long AllocationLimit { get; init; } = 64L << 20;
 
     /// <summary>Decides which exceptions are clean refusals.</summary>
     public Func<Exception, bool> IsClean { get; init; } = FuzzOutcomes.IsClean;
@@ -122,12 +122,15 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         var seenKinds = new HashSet<string>(StringComparer.Ordinal);
         var cleanKinds = new Dictionary<string, int>(StringComparer.Ordinal);
         var sw = Stopwatch.StartNew();
+        long genTicks = 0;
         var worker = new Worker();
         try
         {
             for (int i = 0; i < total; i++)
             {
+                long genStart = Stopwatch.GetTimestamp();
                 var c = Mutator.Sample(gen, seed, i);
+                genTicks += Stopwatch.GetTimestamp() - genStart;
                 Exception? error = null;
                 long allocated = 0;
                 bool finished = worker.Run(() =>
@@ -201,6 +204,7 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         }
         var stats = new FuzzStats(parser, total, correct, clean, crashes, wrong, sw.Elapsed, seed);
         log(stats.ToString());
+        log(string.Create(CultureInfo.InvariantCulture, $"  generating inputs took {Stopwatch.GetElapsedTime(0, genTicks).TotalSeconds:F1} s"));
         log("  most frequent refusals: " + string.Join(" | ", cleanKinds.OrderByDescending(kv => kv.Value).Take(6).Select(kv => $"{kv.Value}x {kv.Key}")));
         Report(stats);
         foreach (var f in failures)

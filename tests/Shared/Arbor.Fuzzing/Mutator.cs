@@ -299,27 +299,31 @@ public static class Mutator
     // the structure intact, which byte noise rarely does for text formats.
     private static (byte[], string) TokenSwap(Mutation m, byte[] d, IReadOnlyList<FuzzSeed> s, IReadOnlyList<byte[]> tokens)
     {
-        var present = new List<(int At, byte[] Tok)>();
-        foreach (var tok in tokens)
+        // The first token (from a random start) that occurs in the data; one of its first
+        // occurrences is replaced.
+        for (int t = 0; t < tokens.Count; t++)
         {
-            if (tok.Length == 0)
+            var old = tokens[(int)((m.C + (ulong)t) % (ulong)tokens.Count)];
+            if (old.Length == 0)
                 continue;
+            var hits = new List<int>();
             int from = 0, found;
-            while (present.Count < 4096 && (found = d.AsSpan(from).IndexOf(tok)) >= 0)
+            while (hits.Count < 256 && (found = d.AsSpan(from).IndexOf(old)) >= 0)
             {
-                present.Add((from + found, tok));
-                from += found + 1;
+                hits.Add(from + found);
+                from += found + old.Length;
             }
+            if (hits.Count == 0)
+                continue;
+            int at = hits[(int)(m.A % (ulong)hits.Count)];
+            var repl = tokens[(int)(m.B % (ulong)tokens.Count)];
+            var c = new byte[d.Length - old.Length + repl.Length];
+            d.AsSpan(0, at).CopyTo(c);
+            repl.CopyTo(c, at);
+            d.AsSpan(at + old.Length).CopyTo(c.AsSpan(at + repl.Length));
+            return (c, $"swap token '{Printable(old)}' at {at} -> '{Printable(repl)}'");
         }
-        if (present.Count == 0)
-            return TokenOverwrite(m, d, s, tokens);
-        var (at, old) = present[(int)(m.A % (ulong)present.Count)];
-        var repl = tokens[(int)(m.B % (ulong)tokens.Count)];
-        var c = new byte[d.Length - old.Length + repl.Length];
-        d.AsSpan(0, at).CopyTo(c);
-        repl.CopyTo(c, at);
-        d.AsSpan(at + old.Length).CopyTo(c.AsSpan(at + repl.Length));
-        return (c, $"swap token '{Printable(old)}' at {at} -> '{Printable(repl)}'");
+        return TokenOverwrite(m, d, s, tokens);
     }
 
     private static string Printable(byte[] tok)
