@@ -93,14 +93,15 @@ public static class TarImporter
     }
 
     // System.Formats.Tar reports some malformed headers with exceptions that say nothing of a tar
-    // archive (a size field past the data, a number that overflows, a header cut short).
+    // archive (a size field past the data, a number that overflows, a header cut short, a GNU
+    // sparse entry it cannot read).
     private static TarEntry? NextEntry(TarReader reader)
     {
         try
         {
             return reader.GetNextEntry();
         }
-        catch (Exception e) when (e is EndOfStreamException or OverflowException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is EndOfStreamException or OverflowException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
         {
             throw new RepoException($"Reading tar archive: malformed or truncated entry header: {e.Message}", e);
         }
