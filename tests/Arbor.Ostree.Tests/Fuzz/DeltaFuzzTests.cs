@@ -23,7 +23,7 @@ public class DeltaFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Superblocks()
     {
-        Campaign(output, "delta superblock", 2500).Run(Mutator.Cases(Seeds.Superblocks), c =>
+        Campaign(output, "delta superblock", 4000).Run(Mutator.Cases(Seeds.Superblocks), c =>
         {
             var sb = DeltaSuperblock.Parse(c.Data);
             // What `static-delta show` prints of it.

@@ -21,7 +21,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Commit_objects()
     {
-        Campaign(output, "commit", 3000).Run(Mutator.Cases(Seeds.Commits), c =>
+        Campaign(output, "commit", 5000).Run(Mutator.Cases(Seeds.Commits), c =>
         {
             var commit = Commit.Parse(c.Data);
             var back = Commit.Parse(commit.Serialize());
@@ -38,7 +38,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Dirtree_objects()
     {
-        Campaign(output, "dirtree", 3000).Run(Mutator.Cases(Seeds.DirTrees), c =>
+        Campaign(output, "dirtree", 5000).Run(Mutator.Cases(Seeds.DirTrees), c =>
         {
             var tree = DirTree.Parse(c.Data);
             var back = DirTree.Parse(tree.Serialize());
@@ -53,7 +53,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Dirmeta_objects()
     {
-        Campaign(output, "dirmeta", 2000).Run(Mutator.Cases(Seeds.DirMetas), c =>
+        Campaign(output, "dirmeta", 3000).Run(Mutator.Cases(Seeds.DirMetas), c =>
         {
             var meta = DirMeta.Parse(c.Data);
             Expect(DirMeta.Parse(meta.Serialize()).Equals(meta), "dirmeta changes in a round trip");
@@ -63,7 +63,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Metadata_dictionaries()
     {
-        Campaign(output, "a{sv} metadata", 3000).Run(Mutator.Cases(Seeds.VarDicts), c =>
+        Campaign(output, "a{sv} metadata", 5000).Run(Mutator.Cases(Seeds.VarDicts), c =>
         {
             var meta = Commit.MetadataFromView(new GVariantView(GVariantType.VarDict, c.Data));
             var bytes = Commit.MetadataToValue(meta).Serialize();
@@ -80,7 +80,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Summaries()
     {
-        Campaign(output, "summary", 2000).Run(Mutator.Cases(Seeds.Summaries), c =>
+        Campaign(output, "summary", 4000).Run(Mutator.Cases(Seeds.Summaries), c =>
         {
             var s = Summary.Parse(c.Data);
             var back = Summary.Parse(s.Serialize());

@@ -35,7 +35,7 @@ public class RpmFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Leads()
     {
-        Campaign(output, "rpm lead", 2000).Run(Mutator.Cases(Seeds.Leads, Options), c =>
+        Campaign(output, "rpm lead", 3000).Run(Mutator.Cases(Seeds.Leads, Options), c =>
         {
             var lead = Lead.Parse(c.Data);
             var back = Lead.Parse(lead.ToBytes());
@@ -47,7 +47,7 @@ public class RpmFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Headers()
     {
-        Campaign(output, "rpm header", 4000).Run(Mutator.Cases(Seeds.Headers, Options), c =>
+        Campaign(output, "rpm header", 6000).Run(Mutator.Cases(Seeds.Headers, Options), c =>
         {
             // Read takes what the intro's counts say from a stream (as a package is read), so
             // mutations that change the length still reach the index and the data store.

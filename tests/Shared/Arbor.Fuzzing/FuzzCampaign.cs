@@ -10,7 +10,8 @@
 // The campaign prints one summary line, keeps the first failures of each kind with everything
 // needed to replay them (campaign seed, case index, seed name, mutations, the input in hex), writes
 // failing inputs to ARBOR_FUZZ_ARTIFACTS when set, and fails when anything crashed or was wrong.
-// ARBOR_FUZZ_SCALE multiplies the case counts (nightly runs); ARBOR_FUZZ_SEED changes the seed.
+// ARBOR_FUZZ_SCALE multiplies the case counts (nightly runs); ARBOR_FUZZ_SEED changes the seed;
+// ARBOR_FUZZ_CASE replays one case of a failed run.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -39,7 +40,7 @@ public sealed record FuzzStats(string Parser, int Cases, int Correct, int CleanE
 {
     /// <summary>The summary line printed to the test output.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"fuzz {Parser}: {Cases} cases, {Correct} correct, {CleanErrors} clean errors, {Crashes} crashes, {Wrong} wrong ({Elapsed.TotalSeconds:F1} s, seed 0x{Seed:x})");
+        $"fuzz {Parser}: {Cases} cases, {Correct} correct, {CleanErrors} clean errors, {Crashes} crashes, {Wrong} wrong ({Elapsed.TotalSeconds:F1} s, ARBOR_FUZZ_SEED=0x{Seed:x})");
 }
 
 /// <summary>Which exceptions count as a clean refusal.</summary>
@@ -115,7 +116,9 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(gen);
         ArgumentNullException.ThrowIfNull(property);
-        ulong seed = Seed ^ (ulong)StableHash(parser);
+        // Each campaign draws from its own stream; the base seed (ARBOR_FUZZ_SEED) replays them all.
+        ulong baseSeed = Seed;
+        ulong seed = baseSeed ^ StableHash(parser);
         int total = Cases * Scale;
         int correct = 0, clean = 0, crashes = 0, wrong = 0;
         var failures = new List<string>();
@@ -126,8 +129,13 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         var worker = new Worker();
         try
         {
-            for (int i = 0; i < total; i++)
+            // ARBOR_FUZZ_CASE=N replays one case (with ARBOR_FUZZ_SEED as printed when it failed).
+            var only = int.TryParse(Environment.GetEnvironmentVariable("ARBOR_FUZZ_CASE"), NumberStyles.None, CultureInfo.InvariantCulture, out int one) ? one : -1;
+            if (only >= 0)
+                total = 1;
+            for (int n = 0; n < total; n++)
             {
+                int i = only >= 0 ? only : n;
                 long genStart = Stopwatch.GetTimestamp();
                 var c = Mutator.Sample(gen, seed, i);
                 genTicks += Stopwatch.GetTimestamp() - genStart;
@@ -195,14 +203,14 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
                     default: wrong++; break;
                 }
                 if (kind is not null && seenKinds.Add(Dedup(kind)) && failures.Count < 8)
-                    failures.Add(Describe(i, seed, c, kind, error));
+                    failures.Add(Describe(i, baseSeed, c, kind, error));
             }
         }
         finally
         {
             worker.Stop();
         }
-        var stats = new FuzzStats(parser, total, correct, clean, crashes, wrong, sw.Elapsed, seed);
+        var stats = new FuzzStats(parser, total, correct, clean, crashes, wrong, sw.Elapsed, baseSeed);
         log(stats.ToString());
         log(string.Create(CultureInfo.InvariantCulture, $"  generating inputs took {Stopwatch.GetElapsedTime(0, genTicks).TotalSeconds:F1} s"));
         log("  most frequent refusals: " + string.Join(" | ", cleanKinds.OrderByDescending(kv => kv.Value).Take(6).Select(kv => $"{kv.Value}x {kv.Key}")));
@@ -227,7 +235,7 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
     private string Describe(int index, ulong seed, FuzzCase c, string kind, Exception? error)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"  [{parser} case {index}, seed 0x{seed:x}] {kind}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  [{parser} case {index}, ARBOR_FUZZ_SEED=0x{seed:x}] {kind}\n");
         sb.Append(CultureInfo.InvariantCulture, $"    from {c.Seed.Name} ({c.Seed.Data.Length} bytes) by {c.Mutations} -> {c.Data.Length} bytes\n");
         if (error is not null)
             sb.Append("    ").Append(error.GetType().Name).Append(": ").Append(error.Message.ReplaceLineEndings(" ")).Append('\n');
@@ -252,11 +260,11 @@ public sealed class FuzzCampaign(string parser, Action<string> log)
         return m is null ? "?" : $"{m.DeclaringType?.Name}.{m.Name}";
     }
 
-    private static int StableHash(string s)
+    private static uint StableHash(string s)
     {
         unchecked
         {
-            int h = 17;
+            uint h = 17;
             foreach (char ch in s)
                 h = h * 31 + ch;
             return h;
