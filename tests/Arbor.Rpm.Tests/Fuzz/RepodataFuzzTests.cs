@@ -47,7 +47,7 @@ public class RepodataFuzzTests(ITestOutputHelper output)
     {
         using var tmp = new TempDirectory();
         int n = 0;
-        Campaign(output, "rpm-md primary/filelists/other", 1500).Run(Mutator.Cases(Seeds.MetadataSeeds, Options), c =>
+        Campaign(output, "rpm-md primary/filelists/other", 1000).Run(Mutator.Cases(Seeds.MetadataSeeds, Options), c =>
         {
             var repo = c.Seed.Name[..c.Seed.Name.IndexOf(':', StringComparison.Ordinal)];
             var kind = c.Seed.Name[(repo.Length + 1)..];

@@ -85,7 +85,7 @@ public class RpmFuzzTests(ITestOutputHelper output)
             using var p = RpmPackage.Open(new MemoryStream(s.Data), leaveOpen: false);
             return s.Data[(int)(p.PayloadOffset - p.Header.Raw.Length)..];
         }).ToList();
-        Campaign(output, "rpm package (open + verify)", 1500).Run(Mutator.Cases(Seeds.Packages, Options), c =>
+        Campaign(output, "rpm package (open + verify)", 4000).Run(Mutator.Cases(Seeds.Packages, Options), c =>
         {
             using var pkg = RpmPackage.Open(new MemoryStream(c.Data), leaveOpen: false);
             ReadEverything(pkg.Info);
@@ -105,7 +105,7 @@ public class RpmFuzzTests(ITestOutputHelper output)
     public void Cpio_payloads()
     {
         var sizes = Seeds.Packages.ToDictionary(s => s.Name + ":cpio", s => RpmSeeds.FileSizes(s.Data), StringComparer.Ordinal);
-        Campaign(output, "rpm cpio", 2000).Run(Mutator.Cases(Seeds.Cpios, Options), c =>
+        Campaign(output, "rpm cpio", 5000).Run(Mutator.Cases(Seeds.Cpios, Options), c =>
         {
             var files = sizes[c.Seed.Name];
             var cpio = new CpioReader(new MemoryStream(c.Data), i => i >= 0 && i < files.Length ? files[i]

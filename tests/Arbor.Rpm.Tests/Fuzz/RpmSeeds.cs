@@ -46,8 +46,12 @@ internal sealed class RpmSeeds
         var pkgDir = Path.Combine(Dir, "packages");
         Directory.CreateDirectory(pkgDir);
         RepoFixture.MakePackages(pkgDir, 3);
+        // MakePackages adds the full rpmbuild package (300 kB of random data); the campaigns copy
+        // each input several times, so they use the same package with a 3 kB file instead.
+        File.Delete(Path.Combine(pkgDir, "hello.rpm"));
+        File.Copy(Tools.BuildRpm("w19.zstdio", smallBlob: true), Path.Combine(pkgDir, "hello-w19.zstdio.rpm"));
         foreach (var payload in new[] { "w9.gzdio", "w6.xzdio" })
-            File.Copy(Tools.BuildRpm(payload), Path.Combine(pkgDir, $"hello-{payload}.rpm"));
+            File.Copy(Tools.BuildRpm(payload, smallBlob: true), Path.Combine(pkgDir, $"hello-{payload}.rpm"));
         foreach (var rpm in Directory.EnumerateFiles(pkgDir, "*.rpm").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(rpm);
