@@ -43,4 +43,18 @@ public class FuzzRegressionTests
         Assert.Equal(raw, h.Raw);
         Assert.Equal(blob, (byte[])h.Get(5000)!.Value);
     }
+
+    // "dnf .repo files": metadata_expire=99999999999999999999 made TimeSpan.FromSeconds throw
+    // OverflowException; NaN and Infinity parse as doubles and threw ArgumentException.
+    [Theory]
+    [InlineData("99999999999999999999")]
+    [InlineData("99999999999999d")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    public void Metadata_expire_out_of_range_is_a_format_error(string value)
+    {
+        var e = Assert.Throws<FormatException>(() => Arbor.Rpm.Repodata.RepoConfig.Parse($"[r]\nbaseurl=file:///srv/r\nmetadata_expire={value}\n", "x.repo", new Dictionary<string, string>()));
+        Assert.Contains("metadata_expire", e.Message);
+        Assert.Equal(TimeSpan.FromDays(7), Arbor.Rpm.Repodata.RepoConfig.ParseExpire("7d", "x.repo"));
+    }
 }

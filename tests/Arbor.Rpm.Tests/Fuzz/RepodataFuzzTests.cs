@@ -2,7 +2,8 @@
 // filelists and other XML (from createrepo_c and from Arbor) read through RepoReader in a
 // repository whose repomd.xml is rewritten with the mutated file's checksum and size, so the
 // mutation gets past verification and into the XML readers. Packages that are read must survive
-// being written back by Arbor's RepoWriter and read again.
+// being written back by Arbor's RepoWriter and read again. Also the metalink and mirrorlist
+// documents a mirror manager serves, and the .repo files that point at all of it.
 using System.Security.Cryptography;
 using System.Text;
 using Arbor.Fuzzing;
@@ -80,6 +81,99 @@ public class RepodataFuzzTests(ITestOutputHelper output)
                     && a.Dependencies.Sum(d => d.Value.Count) == b.Dependencies.Sum(d => d.Value.Count),
                     $"package {a.Name} changes when metadata is written back");
             }
+        });
+    }
+
+    private static readonly FuzzSeed[] MirrorSeeds =
+    [
+        new("metalink", Encoding.UTF8.GetBytes($"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">
+             <files>
+              <file name="repomd.xml">
+               <mm0:timestamp>1700000000</mm0:timestamp>
+               <size>4321</size>
+               <verification>
+                <hash type="md5">{new string('a', 32)}</hash>
+                <hash type="sha256">{new string('b', 64)}</hash>
+               </verification>
+               <mm0:alternates>
+                <mm0:alternate>
+                 <mm0:timestamp>1600000000</mm0:timestamp>
+                 <verification><hash type="sha512">{new string('c', 128)}</hash></verification>
+                </mm0:alternate>
+               </mm0:alternates>
+               <resources maxconnections="1">
+                <url protocol="https" type="https" location="US" preference="100">https://mirror.example.org/fedora/40/x86_64/repodata/repomd.xml</url>
+                <url protocol="http" type="http" location="DE" preference="90">http://ftp.example.de/pub/$releasever/$basearch/repodata/repomd.xml</url>
+                <url protocol="rsync" type="rsync" location="US" preference="100">rsync://mirror.example.org/fedora/repodata/repomd.xml</url>
+               </resources>
+              </file>
+             </files>
+            </metalink>
+            """)),
+        new("mirrorlist", "# comment\nhttps://mirror.example.org/fedora/$releasever/$basearch/\n\nhttp://ftp.example.de/pub/fedora/40/x86_64/\n  # indented\nftp://old.example.com/x/\n"u8.ToArray()),
+    ];
+
+    private static readonly FuzzSeed[] RepoFileSeeds =
+    [
+        new("fedora.repo", """
+            [fedora]
+            name=Fedora $releasever - $basearch
+            #baseurl=http://download.example/pub/fedora/linux/releases/$releasever/Everything/$basearch/os/
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch
+            enabled=1
+            countme=1
+            metadata_expire=7d
+            repo_gpgcheck=0
+            type=rpm
+            gpgcheck=1
+            gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-$basearch
+            skip_if_unavailable=False
+
+            [fedora-debuginfo]
+            name=Fedora $releasever - $basearch - Debug
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-debug-$releasever&arch=$basearch
+            enabled=0
+            metadata_expire=6h
+            gpgcheck=1
+            gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-$basearch
+            """u8.ToArray()),
+        new("local.repo", "[local]\nname=Local\nbaseurl=file:///srv/repo/ https://example.org/${basearch}/\n  http://second.example/\nmirrorlist=https://example.org/ml\ngpgcheck=false\nmetadata_expire=-1\nenabled=true\n"u8.ToArray()),
+    ];
+
+    [Fact]
+    public void Metalinks_and_mirrorlists()
+    {
+        var vars = RepoConfig.Variables("40");
+        Campaign(output, "rpm-md metalink/mirrorlist", 3000).Run(Mutator.Cases(MirrorSeeds, Options), c =>
+        {
+            var set = MirrorSet.Parse(Encoding.UTF8.GetString(c.Data), "fuzzed mirror list", vars);
+            foreach (var r in set.Repomd)
+            {
+                foreach (var (type, _) in r.Hashes)
+                {
+                    try
+                    {
+                        RepoMd.CreateHash(type, "fuzzed mirror list").Dispose();
+                    }
+                    catch (RepoMetadataException)
+                    {
+                        // An unknown hash type is refused when the repomd.xml is checked.
+                    }
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Repo_files()
+    {
+        var vars = RepoConfig.Variables("40");
+        Campaign(output, "dnf .repo files", 3000).Run(Mutator.Cases(RepoFileSeeds, Options with { Tokens = [.. XmlTokens, "[", "]", "=", "\n", "$releasever", "${basearch}", "$", "${", "baseurl=", "metalink=", "mirrorlist=", "gpgkey=", "enabled=", "gpgcheck=", "metadata_expire=", "never", "1d", "-1", "99999999999999999999h"] }), c =>
+        {
+            foreach (var repo in RepoConfig.Parse(Encoding.UTF8.GetString(c.Data), "fuzzed.repo", vars))
+                _ = (repo.Id, repo.BaseUrls.Count, repo.MirrorList, repo.Metalink, repo.GpgKeys.Count, repo.MetadataExpire, repo.Enabled, repo.GpgCheck);
         });
     }
 
