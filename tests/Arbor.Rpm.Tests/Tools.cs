@@ -116,18 +116,22 @@ internal static class Tools
     private static readonly Lock BuildLock = new();
 
     /// <summary>Builds the test spec with the given payload ("w9.gzdio", "w6.xzdio", "w19.zstdio"); returns the RPM path.</summary>
-    public static string BuildRpm(string payload)
+    /// <param name="payload">The payload compression.</param>
+    /// <param name="smallBlob">Ship a 3 kB random file instead of 300 kB (for tests that copy the package thousands of times).</param>
+    public static string BuildRpm(string payload, bool smallBlob = false)
     {
         lock (BuildLock)
         {
-            if (Built.TryGetValue(payload, out var done))
+            var key = smallBlob ? payload + ":small" : payload;
+            if (Built.TryGetValue(key, out var done))
                 return done;
             var top = TempDir("rpmbuild");
             var spec = Path.Combine(top, "hello.spec");
-            File.WriteAllText(spec, $"%define _binary_payload {payload}\n" + Spec + "\n");
+            var text = smallBlob ? Spec.Replace("head -c 300000", "head -c 3000", StringComparison.Ordinal) : Spec;
+            File.WriteAllText(spec, $"%define _binary_payload {payload}\n" + text + "\n");
             Run("rpmbuild", ["-bb", "--quiet", "--define", $"_topdir {top}", "--define", "_build_id_links none", spec]);
             var rpm = Directory.GetFiles(Path.Combine(top, "RPMS"), "*.rpm", SearchOption.AllDirectories).Single();
-            Built[payload] = rpm;
+            Built[key] = rpm;
             return rpm;
         }
     }

@@ -87,6 +87,13 @@ internal static class OstreeText
         $"Delta update: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} parts, {ByteSize.Format(d.FetchedSize)}/{ByteSize.Format(d.TotalSize)}, {ByteSize.Format(d.TotalUncompressedSize)} total uncompressed";
 
     /// <summary>Seconds since the epoch as glib's <c>%FT%T%:::z</c> in UTC.</summary>
-    public static string Iso8601(ulong secs) =>
-        DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
+    public static string Iso8601(ulong secs)
+    {
+        // A summary comes from a server: its timestamps are whatever it says, and GDateTime (like
+        // DateTimeOffset) covers years 1..9999 only. ostree reads the value as a gint64.
+        long s = unchecked((long)secs);
+        if (s < -62135596800L || s > 253402300799L)
+            return "invalid";
+        return DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
+    }
 }

@@ -31,7 +31,7 @@ public static class TarImporter
         TarEntry? entry;
         try
         {
-            while ((entry = reader.GetNextEntry()) is not null)
+            while ((entry = NextEntry(reader)) is not null)
             {
                 if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
                     continue;
@@ -106,6 +106,21 @@ public static class TarImporter
     }
 
     private static string Shown(List<string> parts, int count) => TerminalText.Escape(string.Join('/', parts.Take(count)));
+
+    // System.Formats.Tar reports some malformed headers with exceptions that say nothing of a tar
+    // archive (a size field past the data, a number that overflows, a header cut short, a GNU
+    // sparse entry it cannot read).
+    private static TarEntry? NextEntry(TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry();
+        }
+        catch (Exception e) when (e is EndOfStreamException or OverflowException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
+        {
+            throw new OstreeException($"Reading tar archive: malformed or truncated entry header: {e.Message}", e);
+        }
+    }
 
     private static Stream MaybeDecompress(Stream s)
     {

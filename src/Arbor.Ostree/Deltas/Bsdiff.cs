@@ -109,6 +109,10 @@ public static class Bsdiff
     {
         if (newSize is < 0 or > int.MaxValue)
             throw new InvalidDataException($"bspatch: invalid new size {newSize}");
+        // Every output byte is a diff or extra byte of the patch: a larger size is corrupt, and
+        // would otherwise be allocated before the first control block is read.
+        if (newSize > patch.Length)
+            throw new InvalidDataException($"bspatch: new size {newSize} is more than a {patch.Length}-byte patch can produce");
         var result = new byte[newSize];
         long oldpos = 0, newpos = 0;
         int p = 0;

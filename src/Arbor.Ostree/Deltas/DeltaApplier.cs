@@ -151,7 +151,7 @@ public static class DeltaApplier
         ObjectName? target = null;
         FileHeader? header = null;
         byte[]? outBuf = null;
-        int outLen = 0;
+        int outLen = 0, outSize = 0;
         bool have = false;
         byte[]? source = null;
 
@@ -183,9 +183,9 @@ public static class DeltaApplier
         {
             if (target is { } t && outBuf is not null && !have)
             {
-                if (outLen != outBuf.Length)
-                    throw new InvalidDataException($"object {t.Checksum}: wrote {outLen} of {outBuf.Length} bytes");
-                repo.WriteContent(header!, outBuf, t.Checksum);
+                if (outLen != outSize)
+                    throw new InvalidDataException($"object {t.Checksum}: wrote {outLen} of {outSize} bytes");
+                repo.WriteContent(header!, outBuf.AsSpan(0, outSize), t.Checksum);
             }
             source = null;
             target = null;
@@ -234,7 +234,10 @@ public static class DeltaApplier
                         if (size > int.MaxValue)
                             throw new InvalidDataException($"opcode open: content size {size} too large");
                         have = repo.HasObject(target.Value.Checksum, ObjectType.File);
-                        outBuf = new byte[size];
+                        // The size is the part's word only: the buffer grows as writes fill it,
+                        // so a corrupt size fails at close instead of allocating gigabytes.
+                        outSize = (int)size;
+                        outBuf = new byte[Math.Min(outSize, 1 << 20)];
                         outLen = 0;
                         break;
                     }
@@ -256,8 +259,10 @@ public static class DeltaApplier
                             Validate(off, size, payload.Length);
                             src = payload.Slice((int)off, (int)size);
                         }
-                        if ((ulong)outLen + size > (ulong)outBuf.Length)
+                        if ((ulong)outLen + size > (ulong)outSize)
                             throw new InvalidDataException("opcode write: more data than the object's size");
+                        if (outLen + (int)size > outBuf.Length)
+                            Array.Resize(ref outBuf, (int)Math.Min(outSize, Math.Max((long)outBuf.Length * 2, outLen + (long)size)));
                         src.CopyTo(outBuf.AsSpan(outLen));
                         outLen += (int)size;
                         break;
@@ -286,8 +291,8 @@ public static class DeltaApplier
                             break;
                         if (source is null)
                             throw new InvalidDataException("opcode bspatch: no read source");
-                        outBuf = Bsdiff.Patch(source, payload.Slice((int)off, (int)len), outBuf.Length);
-                        outLen = outBuf.Length;
+                        outBuf = Bsdiff.Patch(source, payload.Slice((int)off, (int)len), outSize);
+                        outLen = outSize;
                         break;
                     }
                 default:

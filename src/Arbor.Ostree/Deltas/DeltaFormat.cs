@@ -383,6 +383,9 @@ public sealed record DeltaPartPayload(IReadOnlyList<(uint Uid, uint Gid, uint Mo
         return false;
     }
 
+    /// <summary>Above this expansion a declared part size is not used to size the output buffer (it grows instead).</summary>
+    private const ulong MaxTrustedXzRatio = 256;
+
     /// <summary>Decodes a part file (the compression byte and the payload after it).</summary>
     /// <param name="file">The part file.</param>
     /// <param name="uncompressedSize">The payload size the part header declares, when known: xz output then goes straight into one buffer of that size.</param>
@@ -406,8 +409,9 @@ public sealed record DeltaPartPayload(IReadOnlyList<(uint Uid, uint Gid, uint Mo
                     {
                         // The header's size is the sum of the objects the part makes: close to the payload of a
                         // from-scratch part (which adds modes, xattrs and operations), larger for patch parts.
-                        // Untouched slack costs address space only.
-                        if (uncompressedSize is { } declared and > 0 and < int.MaxValue / 2)
+                        // Untouched slack costs address space only. The header is the superblock's word, not
+                        // the data's: a size no plausible xz ratio explains is not allocated up front.
+                        if (uncompressedSize is { } declared and > 0 and < int.MaxValue / 2 && declared <= (ulong)file.Length * MaxTrustedXzRatio + (1 << 20))
                         {
                             var buf = GC.AllocateUninitializedArray<byte>((int)(declared + declared / 8 + 65536));
                             int total = 0, n;

@@ -87,7 +87,7 @@ public sealed class Fetcher : IDisposable
     private int _requests;
 
     /// <summary>Creates a fetcher.</summary>
-    /// <exception cref="RepoException">The CA bundle or client certificate cannot be read, or ARBOR_HTTP_CLIENT names no stack.</exception>
+    /// <exception cref="OstreeException">The CA bundle or client certificate cannot be read, or ARBOR_HTTP_CLIENT names no stack.</exception>
     public Fetcher(FetcherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -102,7 +102,7 @@ public sealed class Fetcher : IDisposable
     {
         null or "" or "lean" => HttpStack.Lean,
         "sockets" => HttpStack.Sockets,
-        var other => throw new RepoException($"ARBOR_HTTP_CLIENT must be 'sockets' or 'lean', not '{other}'"),
+        var other => throw new OstreeException($"ARBOR_HTTP_CLIENT must be 'sockets' or 'lean', not '{other}'"),
     };
 
     // The tuned stack. Connections: one per request in flight, recycled after 5 minutes (a
@@ -139,10 +139,10 @@ public sealed class Fetcher : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
             {
-                throw new RepoException($"tls-ca-path {ca}: {e.Message}");
+                throw new OstreeException($"tls-ca-path {ca}: {e.Message}");
             }
             if (roots.Count == 0)
-                throw new RepoException($"tls-ca-path {ca}: no PEM certificate in the file");
+                throw new OstreeException($"tls-ca-path {ca}: no PEM certificate in the file");
             var policy = new X509ChainPolicy
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
@@ -159,7 +159,7 @@ public sealed class Fetcher : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
             {
-                throw new RepoException($"tls-client-cert-path {cc.Cert}: {e.Message}");
+                throw new OstreeException($"tls-client-cert-path {cc.Cert}: {e.Message}");
             }
         }
         return handler;
@@ -384,7 +384,7 @@ public sealed class Fetcher : IDisposable
             catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
             {
                 // A certificate refused (or a TLS version no side has) stays refused: no retries, as in ostree.
-                throw new RepoException($"Fetching {Combine(baseUrl, relative)}: {Describe(e)}");
+                throw new OstreeException($"Fetching {Combine(baseUrl, relative)}: {Describe(e)}");
             }
             catch (HttpRequestException e)
             {

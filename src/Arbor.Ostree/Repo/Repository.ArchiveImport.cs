@@ -93,6 +93,7 @@ public sealed partial class Repository
             fs.ReadExactly(hbytes);
             header = FileHeader.ParseArchive(hbytes, out size);
             dataOffset = 8 + len;
+            CheckArchiveContentSize(header, size, fs.Length - dataOffset);
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentOutOfRangeException)
         {

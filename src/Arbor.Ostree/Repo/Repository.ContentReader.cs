@@ -103,7 +103,20 @@ public sealed partial class Repository
         if (len > filez.Count - 8)
             throw new InvalidDataException($"archive header length {len} exceeds the object size {filez.Count}");
         dataOffset = 8 + (int)len;
-        return FileHeader.ParseArchive(filez.AsMemory(8, (int)len), out size);
+        var header = FileHeader.ParseArchive(filez.AsMemory(8, (int)len), out size);
+        CheckArchiveContentSize(header, size, filez.Count - dataOffset);
+        return header;
+    }
+
+    /// <summary>
+    /// Refuses an archive header whose content size its compressed data cannot hold: deflate
+    /// expands at most 1032:1, and the size decides buffers and file lengths before any data is read.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The size is impossible.</exception>
+    internal static void CheckArchiveContentSize(FileHeader header, ulong size, long compressedBytes)
+    {
+        if (header.IsRegular && size > (ulong)Math.Max(compressedBytes, 0) * 1032 + 1024)
+            throw new InvalidDataException($"archive header size {size} is more than its {compressedBytes} bytes of compressed data can hold");
     }
 
     /// <summary>Opens a content object, reading its metadata according to the repository mode.</summary>
@@ -144,6 +157,7 @@ public sealed partial class Repository
         var header = new byte[len];
         fs.ReadExactly(header);
         var h = FileHeader.ParseArchive(header, out ulong size);
+        CheckArchiveContentSize(h, size, fs.Length - 8 - len);
         return new ContentObject(h, h.IsSymlink ? 0 : (long)size, path, 8 + len) { Compressed = true };
     }
 

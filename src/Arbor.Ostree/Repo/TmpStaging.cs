@@ -21,7 +21,13 @@ public sealed partial class Repository
         get
         {
             lock (_stagingGate)
-                return (_staging ??= TmpStaging.Create(TmpDir)).Path;
+            {
+                // Someone may have emptied tmp/ under a long-lived Repository (an admin's rm -rf,
+                // a test's reset): a fresh staging directory then, rather than writes that fail.
+                if (_staging is null || !Directory.Exists(_staging.Path))
+                    _staging = TmpStaging.Create(TmpDir);
+                return _staging.Path;
+            }
         }
     }
 

@@ -100,9 +100,34 @@ public sealed class RpmHeader
             throw new RpmFormatException($"{what}: truncated at offset {offset + got} (need 16 bytes of header intro, got {got})");
         var (il, dl) = CheckIntro(intro, what, offset);
         long total = 16L + il * 16L + dl;
-        var raw = GC.AllocateUninitializedArray<byte>((int)total);
+        // The counts are the file's word: up to 256 MiB is allowed, so the buffer is not sized from
+        // them until the data is known to be there (a file's remaining length) or has arrived.
+        if (stream.CanSeek && stream.Length - stream.Position < total - 16)
+        {
+            long left = Math.Max(0, stream.Length - stream.Position);
+            throw new RpmFormatException($"{what}: truncated at offset {offset + 16 + left} (index and data need {total - 16} bytes, got {left})");
+        }
+        byte[] raw;
+        if (stream.CanSeek || total <= 1 << 20)
+        {
+            raw = GC.AllocateUninitializedArray<byte>((int)total);
+            got = ReadFully(stream, raw.AsSpan(16));
+        }
+        else
+        {
+            var grown = new MemoryStream(1 << 20);
+            grown.Write(intro);
+            var chunk = new byte[1 << 16];
+            got = 0;
+            int n;
+            while (got < total - 16 && (n = ReadFully(stream, chunk.AsSpan(0, (int)Math.Min(chunk.Length, total - 16 - got)))) > 0)
+            {
+                grown.Write(chunk, 0, n);
+                got += n;
+            }
+            raw = grown.ToArray();
+        }
         intro.CopyTo(raw);
-        got = ReadFully(stream, raw.AsSpan(16));
         if (got < total - 16)
             throw new RpmFormatException($"{what}: truncated at offset {offset + 16 + got} (index and data need {total - 16} bytes, got {got})");
         return Parse(raw, what, offset);

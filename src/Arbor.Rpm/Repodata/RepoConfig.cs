@@ -131,8 +131,10 @@ public sealed class RepoConfig
             };
             s = s[..^1];
         }
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || n < 0)
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || !double.IsFinite(n) || n < 0)
             throw new FormatException($"{where}: metadata_expire '{s}' is not a number of seconds");
+        if (n * mul >= TimeSpan.MaxValue.TotalSeconds)
+            throw new FormatException($"{where}: metadata_expire '{s}' is too large (use 'never' or -1 for no expiry)");
         return TimeSpan.FromSeconds(n * mul);
     }
 

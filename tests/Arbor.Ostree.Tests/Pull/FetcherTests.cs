@@ -8,7 +8,6 @@
 using System.Net;
 using System.Text;
 using Arbor.Ostree.Pull;
-using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Tests.Pull;
 
@@ -125,9 +124,9 @@ public sealed class FetcherTests : IDisposable
         using var f = NewFetcher(stack, retries: 3);
         Assert.Equal("<missing>", await Bytes(f, server.Url, "summary.sig", allowMissing: true));
         Assert.Equal("<missing>", await ToFile(f, server.Url, "deltas/x", allowMissing: true));
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "objects/ab/cd.dirtree"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "objects/ab/cd.dirtree"));
         Assert.Equal($"Server returned HTTP 404 for {server.Url}/objects/ab/cd.dirtree", e.Message);
-        await Assert.ThrowsAsync<RepoException>(() => SmallOrSpill(f, server.Url, "objects/ab/cd.filez"));
+        await Assert.ThrowsAsync<OstreeException>(() => SmallOrSpill(f, server.Url, "objects/ab/cd.filez"));
         Assert.Equal("yes", await Bytes(f, server.Url, "there"));
         // 404s are not retried, and the connection stays usable after them.
         Assert.Equal(5, server.Requests.Count);
@@ -160,7 +159,7 @@ public sealed class FetcherTests : IDisposable
     {
         using var server = new ScriptedHttpServer((_, _) => Reply.Status(503, "Service Unavailable"));
         using var f = NewFetcher(stack, retries: 2);
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "summary"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "summary"));
         Assert.Equal($"Fetching {server.Url}/summary failed after 3 attempts: HTTP 503", e.Message);
         Assert.Equal(3, server.Requests.Count);
     }
@@ -171,7 +170,7 @@ public sealed class FetcherTests : IDisposable
     {
         using var server = new ScriptedHttpServer((_, _) => Reply.Status(403, "Forbidden"));
         using var f = NewFetcher(stack, retries: 5);
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "summary"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "summary"));
         Assert.Equal($"Server returned HTTP 403 for {server.Url}/summary", e.Message);
         Assert.Single(server.Requests);
     }
@@ -182,7 +181,7 @@ public sealed class FetcherTests : IDisposable
     {
         using var server = new ScriptedHttpServer((_, _) => Reply.Raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nthe start") with { Hang = true });
         using var f = NewFetcher(stack, retries: 0, timeout: TimeSpan.FromMilliseconds(300));
-        var e = await Assert.ThrowsAsync<RepoException>(() => ToFile(f, server.Url, "objects/ab/cd.filez"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => ToFile(f, server.Url, "objects/ab/cd.filez"));
         Assert.Equal($"Fetching {server.Url}/objects/ab/cd.filez failed after 1 attempts: timed out", e.Message);
     }
 
@@ -192,7 +191,7 @@ public sealed class FetcherTests : IDisposable
     {
         using var server = new ScriptedHttpServer((_, _) => Reply.Ok(new string('x', 100)));
         using var f = NewFetcher(stack, retries: 3);
-        var e = await Assert.ThrowsAsync<RepoException>(() => f.FetchBytesAsync(server.Url, "summary", false, 99, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => f.FetchBytesAsync(server.Url, "summary", false, 99, CancellationToken.None));
         Assert.Equal($"{server.Url}/summary: response of 100 bytes exceeds the limit of 99", e.Message);
         Assert.Single(server.Requests);
     }
@@ -231,7 +230,7 @@ public sealed class FetcherTests : IDisposable
         Assert.Equal(HttpStack.Lean, Fetcher.ParseStack(""));
         Assert.Equal(HttpStack.Lean, Fetcher.ParseStack("lean"));
         Assert.Equal(HttpStack.Sockets, Fetcher.ParseStack("sockets"));
-        var e = Assert.Throws<RepoException>(() => Fetcher.ParseStack("curl"));
+        var e = Assert.Throws<OstreeException>(() => Fetcher.ParseStack("curl"));
         Assert.Equal("ARBOR_HTTP_CLIENT must be 'sockets' or 'lean', not 'curl'", e.Message);
     }
 
@@ -261,7 +260,7 @@ public sealed class FetcherTests : IDisposable
         using var cert = ca.Issue([IPAddress.Loopback]);
         using var server = new ScriptedHttpServer((_, _) => Reply.Ok("secret"), cert);
         using var f = NewFetcher("sockets", retries: 5);
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "config"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "config"));
         Assert.StartsWith($"Fetching {server.Url}/config: The SSL connection could not be established: ", e.Message, StringComparison.Ordinal);
         Assert.Contains("errors in the certificate chain", e.Message, StringComparison.Ordinal);
         // A refused certificate is not retried.
@@ -278,7 +277,7 @@ public sealed class FetcherTests : IDisposable
         using var cert = ca.Issue([IPAddress.Loopback]);
         using var server = new ScriptedHttpServer((_, _) => Reply.Ok("secret"), cert);
         using var f = NewFetcher("sockets", caPath: other.WritePem(Path.Combine(_dir, "other.pem")));
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "config"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "config"));
         Assert.Contains("The SSL connection could not be established", e.Message, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }
@@ -290,7 +289,7 @@ public sealed class FetcherTests : IDisposable
         using var cert = ca.Issue([IPAddress.Parse("192.0.2.7")], "mirror.example");
         using var server = new ScriptedHttpServer((_, _) => Reply.Ok("secret"), cert);
         using var f = NewFetcher("sockets", caPath: ca.WritePem(Path.Combine(_dir, "ca.pem")));
-        var e = await Assert.ThrowsAsync<RepoException>(() => Bytes(f, server.Url, "config"));
+        var e = await Assert.ThrowsAsync<OstreeException>(() => Bytes(f, server.Url, "config"));
         Assert.Contains("RemoteCertificateNameMismatch", e.Message, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }
@@ -300,10 +299,10 @@ public sealed class FetcherTests : IDisposable
     {
         var empty = Path.Combine(_dir, "empty.pem");
         File.WriteAllText(empty, "not a certificate\n");
-        var e = Assert.Throws<RepoException>(() => NewFetcher("sockets", caPath: empty));
+        var e = Assert.Throws<OstreeException>(() => NewFetcher("sockets", caPath: empty));
         Assert.Equal($"tls-ca-path {empty}: no PEM certificate in the file", e.Message);
         var missing = Path.Combine(_dir, "missing.pem");
-        e = Assert.Throws<RepoException>(() => NewFetcher("sockets", caPath: missing));
+        e = Assert.Throws<OstreeException>(() => NewFetcher("sockets", caPath: missing));
         Assert.StartsWith($"tls-ca-path {missing}: ", e.Message, StringComparison.Ordinal);
     }
 }
