@@ -140,7 +140,7 @@ public static class Program
         catch (Exception e) when (e is RepoException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or NativeIOException)
         {
             stdout.Flush();
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Arbor.Ostree.TerminalText.Escape(e.Message)}");
             return 1;
         }
     }
@@ -154,7 +154,7 @@ public static class Program
         catch (Exception e) when (e is RepoException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException or NativeIOException)
         {
             stdout.Flush();
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Arbor.Ostree.TerminalText.Escape(e.Message)}");
             return 1;
         }
     }

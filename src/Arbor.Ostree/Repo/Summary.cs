@@ -119,7 +119,8 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
         var sb = new StringBuilder();
         foreach (var r in Refs)
         {
-            sb.Append("* ").Append(r.Name).Append('\n');
+            // Names and strings come from the remote: control characters escaped (values printed as GVariant text already are).
+            sb.Append("* ").Append(TerminalText.Escape(r.Name)).Append('\n');
             sb.Append("    Latest Commit (").Append(FormatSize(r.CommitSize)).Append("):\n");
             sb.Append("      ").Append(r.Checksum).Append('\n');
             foreach (var (k, v) in r.Metadata)
@@ -127,9 +128,9 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
                 if (k == "ostree.commit.timestamp" && v is GVNumber t)
                     sb.Append("    Timestamp (").Append(k).Append("): ").Append(Iso8601(BinaryPrimitives.ReverseEndianness(t.Bits))).Append('\n');
                 else if (k == "ostree.commit.version" && v is GVString s)
-                    sb.Append("    Version (").Append(k).Append("): ").Append(s.Value).Append('\n');
+                    sb.Append("    Version (").Append(k).Append("): ").Append(TerminalText.Escape(s.Value)).Append('\n');
                 else
-                    sb.Append("    ").Append(k).Append(": ").Append(v.Print()).Append('\n');
+                    sb.Append("    ").Append(TerminalText.Escape(k)).Append(": ").Append(v.Print()).Append('\n');
             }
             sb.Append('\n');
         }
@@ -140,10 +141,10 @@ public sealed record Summary(IReadOnlyList<SummaryRef> Refs, IReadOnlyList<KeyVa
                 ("ostree.static-deltas", _) => $"Static Deltas ({k}): {v.Print()}",
                 ("ostree.summary.last-modified", GVNumber n) => $"Last-Modified ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
                 ("ostree.summary.expires", GVNumber n) => $"Expires ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
-                ("ostree.summary.collection-id", GVString s) => $"Collection ID ({k}): {s.Value}",
-                ("ostree.summary.mode", GVString s) => $"Repository Mode ({k}): {s.Value}",
+                ("ostree.summary.collection-id", GVString s) => $"Collection ID ({k}): {TerminalText.Escape(s.Value)}",
+                ("ostree.summary.mode", GVString s) => $"Repository Mode ({k}): {TerminalText.Escape(s.Value)}",
                 ("ostree.summary.tombstone-commits", GVNumber b) => $"Has Tombstone Commits ({k}): {(b.Bits != 0 ? "Yes" : "No")}",
-                _ => $"{k}: {v.Print()}",
+                _ => $"{TerminalText.Escape(k)}: {v.Print()}",
             };
             sb.Append(line).Append('\n');
         }
