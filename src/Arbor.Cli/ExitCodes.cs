@@ -59,7 +59,8 @@ internal static class ExitCodes
         }
         if (e is AggregateException { InnerExceptions.Count: > 0 } agg)
             e = agg.InnerExceptions[0];
-        stderr.WriteLine($"error: {Describe(e)}");
+        // Messages quote names and text from remotes and files: control characters are escaped.
+        stderr.WriteLine($"error: {TerminalText.Escape(Describe(e))}");
         if (e is UsageException && usage is not null && family is CommandFamily.Rpm or CommandFamily.Top)
             stderr.Write(usage);
         if (!IsExpected(e) || Environment.GetEnvironmentVariable("ARBOR_DEBUG") == "1")

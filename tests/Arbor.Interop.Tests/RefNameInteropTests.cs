@@ -40,13 +40,19 @@ public sealed class RefNameInteropTests : IDisposable
         var ours = Tools.Arbor("ostree", "--repo=" + arbor, "refs", "--create=" + name, "main");
         Assert.True(theirs.ExitCode == ours.ExitCode, $"ostree: {theirs}\narbor: {ours}");
         if (theirs.ExitCode != 0)
-            Assert.Equal(theirs.Stderr, ours.Stderr);
+            Assert.Equal(EscapedError(theirs), ours.Stderr);
         // ostree lists refs in hash table order.
         var expected = Sorted(Tools.OstreeOk("--repo=" + ostree, "refs").Stdout);
         Assert.Equal(expected, Sorted(Tools.ArborOk("ostree", "--repo=" + arbor, "refs").Stdout));
         // What one tool wrote, the other lists the same way.
         Assert.Equal(expected, Sorted(Tools.OstreeOk("--repo=" + arbor, "refs").Stdout));
     }
+
+    // ostree's error line as arbor prints it: control characters in the message escaped.
+    private static string EscapedError(ProcessResult r) =>
+        r.Stderr.StartsWith("error: ", StringComparison.Ordinal) && r.Stderr.EndsWith('\n')
+            ? "error: " + Arbor.Ostree.TerminalText.Escape(r.Stderr["error: ".Length..^1]) + "\n"
+            : r.Stderr;
 
     private static string[] Sorted(string lines) => lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
 

@@ -2,6 +2,8 @@
 // the commit block ("commit CSUM", "Parent:", "ContentChecksum:", "Date:", "Version:", indented
 // subject and body), the --raw variant dump (which ostree byteswaps on little-endian hosts before
 // printing). Input is parsed objects; output is strings.
+// Subject, body and version come from whoever made the commit (a remote, for pulled ones), so
+// their control characters are escaped (TerminalText); line breaks stay, as ostree indents each line.
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
@@ -31,11 +33,11 @@ internal static class CommitPrinter
         sb.Append("ContentChecksum:  ").Append(ContentChecksum(commit)).Append('\n');
         sb.Append("Date:  ").Append(FormatTimestamp(commit.Timestamp)).Append('\n');
         if (commit.Version is { } version)
-            sb.Append("Version: ").Append(version).Append('\n');
+            sb.Append("Version: ").Append(TerminalText.Escape(version)).Append('\n');
         if (commit.Subject.Length > 0)
         {
             sb.Append('\n');
-            AppendIndented(sb, commit.Subject);
+            AppendIndented(sb, TerminalText.Escape(commit.Subject, keepNewlines: true));
         }
         else
         {
@@ -44,7 +46,7 @@ internal static class CommitPrinter
         if (commit.Body.Length > 0)
         {
             sb.Append('\n');
-            AppendIndented(sb, commit.Body);
+            AppendIndented(sb, TerminalText.Escape(commit.Body, keepNewlines: true));
         }
         sb.Append('\n');
         return sb.ToString();

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Arbor.Native;
+using Arbor.Ostree;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
@@ -19,7 +20,7 @@ internal static class OstreeText
         var sb = new StringBuilder();
         foreach (var r in summary.Refs)
         {
-            sb.Append("* ").Append(r.Name).Append('\n');
+            sb.Append("* ").Append(TerminalText.Escape(r.Name)).Append('\n');
             sb.Append("    Latest Commit (").Append(ByteSize.Format(r.CommitSize)).Append("):\n");
             sb.Append("      ").Append(r.Checksum).Append('\n');
             foreach (var (k, v) in r.Metadata)
@@ -27,9 +28,9 @@ internal static class OstreeText
                 if (k == "ostree.commit.timestamp" && v is GVNumber t)
                     sb.Append("    Timestamp (").Append(k).Append("): ").Append(Iso8601(BinaryPrimitives.ReverseEndianness(t.Bits))).Append('\n');
                 else if (k == "ostree.commit.version" && v is GVString s)
-                    sb.Append("    Version (").Append(k).Append("): ").Append(s.Value).Append('\n');
+                    sb.Append("    Version (").Append(k).Append("): ").Append(TerminalText.Escape(s.Value)).Append('\n');
                 else
-                    sb.Append("    ").Append(k).Append(": ").Append(v.Print()).Append('\n');
+                    sb.Append("    ").Append(TerminalText.Escape(k)).Append(": ").Append(v.Print()).Append('\n');
             }
             sb.Append('\n');
         }
@@ -40,10 +41,10 @@ internal static class OstreeText
                 ("ostree.static-deltas", _) => $"Static Deltas ({k}): {v.Print()}",
                 ("ostree.summary.last-modified", GVNumber n) => $"Last-Modified ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
                 ("ostree.summary.expires", GVNumber n) => $"Expires ({k}): {Iso8601(BinaryPrimitives.ReverseEndianness(n.Bits))}",
-                ("ostree.summary.collection-id", GVString s) => $"Collection ID ({k}): {s.Value}",
-                ("ostree.summary.mode", GVString s) => $"Repository Mode ({k}): {s.Value}",
+                ("ostree.summary.collection-id", GVString s) => $"Collection ID ({k}): {TerminalText.Escape(s.Value)}",
+                ("ostree.summary.mode", GVString s) => $"Repository Mode ({k}): {TerminalText.Escape(s.Value)}",
                 ("ostree.summary.tombstone-commits", GVNumber b) => $"Has Tombstone Commits ({k}): {(b.Bits != 0 ? "Yes" : "No")}",
-                _ => $"{k}: {v.Print()}",
+                _ => $"{TerminalText.Escape(k)}: {v.Print()}",
             };
             sb.Append(line).Append('\n');
         }

@@ -1,4 +1,5 @@
-// `ostree remote add|delete|list|show-url|refs|summary` with ostree's options.
+// `ostree remote add|delete|list|show-url|refs|summary` with ostree's options. Names, URLs and
+// refs come from config files and the remote's summary: printed with control characters escaped.
 using Arbor.Ostree;
 using Arbor.Ostree.Pull;
 
@@ -62,13 +63,13 @@ internal sealed class RemoteVerb : OstreeVerb
                     var remotes = Remotes.List(repo);
                     int width = remotes.Count == 0 ? 0 : remotes.Max(r => r.Name.Length);
                     foreach (var r in remotes)
-                        ctx.Out.WriteLine(ctx.Args.Has("show-urls") ? $"{r.Name.PadRight(width)}  {r.Get("url")}" : r.Name);
+                        ctx.Out.WriteLine(TerminalText.Escape(ctx.Args.Has("show-urls") ? $"{r.Name.PadRight(width)}  {r.Get("url")}" : r.Name));
                     return 0;
                 }
             case "show-url":
                 if (p.Count < 2)
                     throw new UsageException("NAME must be specified");
-                ctx.Out.WriteLine(Remotes.Get(repo, p[1]).Url);
+                ctx.Out.WriteLine(TerminalText.Escape(Remotes.Get(repo, p[1]).Url));
                 return 0;
             case "refs" or "summary":
                 {
@@ -87,7 +88,7 @@ internal sealed class RemoteVerb : OstreeVerb
                         return 0;
                     }
                     foreach (var r in summary.Refs)
-                        ctx.Out.WriteLine(ctx.Args.Has("revision") ? $"{remote.Name}:{r.Name}\t{r.Checksum}" : $"{remote.Name}:{r.Name}");
+                        ctx.Out.WriteLine(TerminalText.Escape(ctx.Args.Has("revision") ? $"{remote.Name}:{r.Name}\t{r.Checksum}" : $"{remote.Name}:{r.Name}"));
                     return 0;
                 }
             case "gpg-import":

@@ -55,7 +55,7 @@ internal sealed class ShowVerb : OstreeVerb
             var v = new GVariantView(Commit.Type, ctx.Repo.LoadMetadataBytes(c, ObjectType.Commit));
             var related = v[2];
             for (int i = 0; i < related.ChildCount; i++)
-                o.Write($"{related[i][0].GetString()} {new Checksum(related[i][1].GetBytes().Span)}\n");
+                o.Write($"{TerminalText.Escape(related[i][0].GetString())} {new Checksum(related[i][1].GetBytes().Span)}\n");
             return 0;
         }
         if (a.Get("print-variant-type") is { } typeString)
@@ -107,7 +107,7 @@ internal sealed class ShowVerb : OstreeVerb
         if (h.IsRegular)
             sb.Append("regular\nSize: ").Append(obj.Size.ToString(CultureInfo.InvariantCulture)).Append('\n');
         else if (h.IsSymlink)
-            sb.Append("symlink\nTarget: ").Append(h.SymlinkTarget).Append('\n');
+            sb.Append("symlink\nTarget: ").Append(TerminalText.Escape(h.SymlinkTarget)).Append('\n');
         sb.Append("Mode: 0").Append(Convert.ToString(h.Mode, 8).PadLeft(4, '0')).Append('\n');
         sb.Append("Uid: ").Append(h.Uid.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("Gid: ").Append(h.Gid.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -161,7 +161,7 @@ internal sealed class ShowVerb : OstreeVerb
         var n = result.Signatures.Count;
         var sb = new StringBuilder($"Found {n} signature{(n == 1 ? "" : "s")}:\n");
         foreach (var sig in result.Signatures)
-            sb.Append('\n').Append(sig.Describe("  "));
+            sb.Append('\n').Append(TerminalText.Escape(sig.Describe("  "), keepNewlines: true));
         ctx.Out.Write(sb.ToString());
     }
 
