@@ -40,7 +40,7 @@ public class TerminalTextTests
         var commit = new Commit(
             [new("version", GVariantValue.Str("1\u001b[2J"))],
             null, "subject \u001b]0;x\u0007", "body line 1\nline 2 \u001b[31m\n", 0, tree, tree);
-        var text = CommitPrinter.FormatCommit(tree, commit, raw: false, default);
+        var text = Arbor.Cli.CommitPrinter.FormatCommit(tree, commit, raw: false, default);
         Assert.DoesNotContain('\u001b', text);
         Assert.Contains("Version: 1\\x1b[2J\n", text, StringComparison.Ordinal);
         Assert.Contains("\n    subject \\x1b]0;x\\x07\n", text, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public class TerminalTextTests
         var summary = new Summary(
             [new SummaryRef("main\u001b[8m", 10, Checksum.Of("c"u8), [new("ostree.commit.version", GVariantValue.Str("v\u0007"))])],
             [new("ostree.summary.mode", GVariantValue.Str("archive\u001b"))]);
-        var text = summary.View();
+        var text = Arbor.Cli.OstreeText.View(summary);
         Assert.DoesNotContain('\u001b', text);
         Assert.DoesNotContain('\u0007', text);
         Assert.Contains("* main\\x1b[8m\n", text, StringComparison.Ordinal);
