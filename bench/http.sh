@@ -1,17 +1,13 @@
 #!/usr/bin/env bash
-# Pull over loopback HTTP and HTTPS, side by side in one run, to weigh Arbor's two HTTP stacks
-# against each other and against ostree. ostree writes an archive repository of the Debian
-# minbase tree (scripts/make-minbase.sh, cached); one nginx (private config, foreground child
-# killed at the end) serves it over http and over https, with a certificate from a throw-away
-# test CA made here with openssl. Cases, each into fresh bare-user and archive repositories:
-#   http:  ostree pull | arbor with the lean client (ARBOR_HTTP_CLIENT=lean) | arbor with the
-#          tuned SocketsHttpHandler stack (ARBOR_HTTP_CLIENT=sockets)
-#   https: ostree pull | arbor (always the tuned stack); both remotes trust the test CA through
-#          the remote option tls-ca-path and nothing else.
-# Every side runs RUNS times (default 3), the order rotating from run to run; printed are the
-# median wall times, the ratios (lower is better for the numerator) and the median CPU times
-# (user+sys), then each run's wall times so a noisy run shows. BENCH_FS as in bench/run.sh.
-# HTTP_CASES=http or https runs one half.
+# Pull over loopback HTTP and HTTPS, Arbor vs ostree side by side in one run. ostree writes an
+# archive repository of the Debian minbase tree (scripts/make-minbase.sh, cached); one nginx
+# (private config, foreground child killed at the end) serves it over http and over https, with a
+# certificate from a throw-away test CA made here with openssl. Each tool pulls into fresh
+# bare-user and archive repositories, over http and over https; for https both remotes trust the
+# test CA through the remote option tls-ca-path and nothing else. Every side runs RUNS times
+# (default 3), the order rotating from run to run; printed are the median wall times, the ratio
+# arbor/ostree (lower is better), the median CPU times (user+sys), then each run's wall times so
+# a noisy run shows. BENCH_FS as in bench/run.sh. HTTP_CASES=http or https runs one half.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -56,7 +52,7 @@ run_side() {
 }
 
 # compare_sides NAME LABEL SETUP CMD [LABEL SETUP CMD]...: the first side is the reference every
-# other side's ratio is taken against; "lean" and "sockets" sides also get lean/sockets.
+# other side's ratio is taken against.
 compare_sides() {
   local name=$1; shift
   local -a label setup cmd
@@ -80,14 +76,6 @@ compare_sides() {
     runs+=$(printf '  %s: %s' "${label[i]}" "${wall[$i]% }")
     ((i == 0)) || ratios+=$(awk -v a="${mw[$i]}" -v b="${mw[0]}" -v l="${label[i]}/${label[0]}" 'BEGIN { printf "  %s %.2fx", l, a / b }')
   done
-  local lean sockets
-  for ((i = 0; i < n; i++)); do
-    [ "${label[i]}" = lean ] && lean=$i
-    [ "${label[i]}" = sockets ] && sockets=$i
-  done
-  if [ -n "${lean:-}" ] && [ -n "${sockets:-}" ]; then
-    ratios+=$(awk -v a="${mw[$lean]}" -v b="${mw[$sockets]}" 'BEGIN { printf "  lean/sockets %.2fx", a / b }')
-  fi
   local cpus=""
   for ((i = 0; i < n; i++)); do cpus+=$(printf '  %s %.2fs' "${label[i]}" "${mc[$i]}"); done
   printf '%-24s%s |%s\n' "$name" "$line" "$ratios"
@@ -177,8 +165,7 @@ for mode in bare-user archive; do
     url=http://127.0.0.1:$port
     compare_sides "pull $mode (http)" \
       ostree "$(fresh ostree $mode $url)" "ostree $pull" \
-      lean "$(fresh "$ARBOR ostree" $mode $url)" "ARBOR_HTTP_CLIENT=lean $ARBOR ostree $pull" \
-      sockets "$(fresh "$ARBOR ostree" $mode $url)" "ARBOR_HTTP_CLIENT=sockets $ARBOR ostree $pull"
+      arbor "$(fresh "$ARBOR ostree" $mode $url)" "$ARBOR ostree $pull"
   fi
   if [ "${HTTP_CASES:-https}" != http ]; then
     url=https://127.0.0.1:$sport

@@ -102,7 +102,7 @@ public static class RepoCommit
         if (spec.Modifier.CanonicalPermissions && (spec.Modifier.OwnerUid > 0 || spec.Modifier.OwnerGid > 0))
             throw new OstreeException("Cannot specify both --canonical-permissions and non-zero --owner-uid");
         if (spec.Branch is not null)
-            Repository.ValidateRefName(spec.Branch);
+            _ = Repository.ParseRefspec(spec.Branch); // as ostree: "Invalid refspec NAME"
         var signKeys = spec.SignKeys.Select(Ed25519Keys.ParseSecret).ToList();
 
         using var txn = RepoTransaction.Prepare(repo, new TransactionOptions { DisableFsync = spec.DisableFsync });
