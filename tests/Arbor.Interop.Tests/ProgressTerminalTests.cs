@@ -3,7 +3,8 @@
 // rewrites); the same commands through a pipe print exactly their results and nothing else.
 namespace Arbor.Interop.Tests;
 
-public class ProgressTerminalTests(SysrootFixture fx) : IClassFixture<SysrootFixture>
+[Collection("sysroot")]
+public class ProgressTerminalTests(SysrootFixture fx)
 {
     /// <summary>Runs a command line in a pseudo-terminal and returns what the terminal showed.</summary>
     internal static string InTerminal(params string[] argv)
