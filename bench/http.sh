@@ -121,40 +121,15 @@ openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -
 ca=$tls/ca.pem
 
 # --- nginx: the repository over http and https ---------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port); sport=$(free_port)
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  default_type application/octet-stream;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$port; root $src; location / { } }
+start_nginx "  server { listen 127.0.0.1:$port; root $src; location / { } }
   server {
     listen 127.0.0.1:$sport ssl;
     ssl_certificate $tls/server.pem;
     ssl_certificate_key $tls/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
     root $src; location / { }
-  }
-}
-EOF
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
-nginx_pid=$!
-for p in $port $sport; do
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.05; done
-done
+  }" "$port" "$sport"
 
 # SETUP for a fresh repository of MODE with remote "origin" at URL, made by TOOL (extra remote options after).
 fresh() { local tool=$1 mode=$2 url=$3; shift 3; echo "rm -rf $WORK/p; $tool init --repo=$WORK/p --mode=$mode; $tool remote add --repo=$WORK/p --no-gpg-verify $* origin $url"; }

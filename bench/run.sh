@@ -81,30 +81,8 @@ bench_pull() {
   ostree init --repo="$src" --mode=archive
   ostree commit --repo="$src" -b main --timestamp=@0 "$tree" >/dev/null
   ostree summary --repo="$src" -u
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  mkdir -p "$WORK/nginx"
-  cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  default_type application/octet-stream;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$port; root $src; location / { } }
-}
-EOF
-  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
-  nginx_pid=$!
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  port=$(free_port)
+  start_nginx "  server { listen 127.0.0.1:$port; root $src; location / { } }" "$port"
   local url=http://127.0.0.1:$port
   for mode in bare-user archive; do
     compare "pull $mode" \

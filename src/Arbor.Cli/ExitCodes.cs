@@ -63,11 +63,8 @@ internal static class ExitCodes
         stderr.WriteLine($"error: {TerminalText.Escape(Describe(e))}");
         if (e is UsageException && usage is not null && family is CommandFamily.Rpm or CommandFamily.Top)
             stderr.Write(usage);
-        if (!IsExpected(e) || Environment.GetEnvironmentVariable("ARBOR_DEBUG") == "1")
-        {
-            if (Environment.GetEnvironmentVariable("ARBOR_DEBUG") == "1")
-                stderr.WriteLine(e.ToString());
-        }
+        if (Environment.GetEnvironmentVariable("ARBOR_DEBUG") == "1")
+            stderr.WriteLine(e.ToString());
         stderr.Flush();
         return Failure;
     }

@@ -54,10 +54,7 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
     }
 
     /// <summary>Erases the line (before a message is printed; later reports draw it again).</summary>
-    public void Clear() => Dispose();
-
-    /// <summary>Erases the line.</summary>
-    public void Dispose()
+    public void Clear()
     {
         lock (_gate)
         {
@@ -67,4 +64,7 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
             _width = 0;
         }
     }
+
+    /// <summary>Erases the line.</summary>
+    public void Dispose() => Clear();
 }

@@ -7,9 +7,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Arbor.Ostree;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
-using Arbor.Ostree;
 
 namespace Arbor.Cli;
 

@@ -9,12 +9,13 @@
 // names and link targets that are not UTF-8, which the reader would decode lossily.
 using System.Buffers.Text;
 using System.Text.Unicode;
+using Arbor.Native;
 using Arbor.Ostree.Objects;
 
 namespace Arbor.Ostree.Commits;
 
 /// <summary>Passes a tar stream through, checking each header block and the end-of-archive marker.</summary>
-internal sealed class TarBlockCheck(Stream inner) : Stream
+internal sealed class TarBlockCheck(Stream inner) : ForwardReadStream
 {
     private const int Block = 512;
     // PAX and GNU long-name data kept to read "size" and names from; larger ones are passed through unread.
@@ -52,8 +53,6 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
         while (!Ended)
             _ = Read(scratch); // the end of the stream throws
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -270,16 +269,6 @@ internal sealed class TarBlockCheck(Stream inner) : Stream
     }
 
     private static OstreeException Damaged(string detail) => new($"Damaged tar archive: {detail}");
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException("stream length is not known");
-    public override long Position { get => throw new NotSupportedException("stream is not seekable"); set => throw new NotSupportedException("stream is not seekable"); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("stream is not seekable");
-    public override void SetLength(long value) => throw new NotSupportedException("stream is read-only");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("stream is read-only");
 
     protected override void Dispose(bool disposing)
     {

@@ -177,21 +177,9 @@ public static class TarImporter
     }
 
     /// <summary>A read-only stream that replays a few already-consumed bytes before the rest.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
+    private sealed class PrefixedStream(byte[] prefix, Stream inner) : ForwardReadStream
     {
         private int _pos;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException("stream length is not known");
-        public override long Position { get => throw new NotSupportedException("stream is not seekable"); set => throw new NotSupportedException("stream is not seekable"); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("stream is not seekable");
-        public override void SetLength(long value) => throw new NotSupportedException("stream is read-only");
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("stream is read-only");
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {

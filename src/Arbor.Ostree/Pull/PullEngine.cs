@@ -229,7 +229,7 @@ public sealed class PullEngine : IDisposable
                 wanted[spec] = entry.Checksum;
                 continue;
             }
-            var refFile = await _fetcher.FetchBytesAsync(_url, "refs/heads/" + spec, allowMissing: true, 1024, ct).ConfigureAwait(false)
+            var refFile = await _fetcher.FetchBytesAsync(_url, Repository.HeadRelativePath(spec), allowMissing: true, 1024, ct).ConfigureAwait(false)
                 ?? throw new OstreeException($"No such branch '{spec}' in remote {RemoteName} ({_url})");
             var text = System.Text.Encoding.ASCII.GetString(refFile).Trim();
             wanted[spec] = Checksum.TryParse(text, out var c) ? c : throw new OstreeException($"Remote ref {spec} at {_url} does not contain a checksum: '{text}'");

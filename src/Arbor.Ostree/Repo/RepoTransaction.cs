@@ -44,7 +44,6 @@ public sealed class RepoTransaction : IDisposable
     private readonly HashSet<Checksum> _completed = [];
     private byte[]? _summary;
     private byte[]? _summarySignature;
-    private bool _replaceSummary;
     private bool _finished;
 
     private RepoTransaction(Repository repo, TransactionOptions options)
@@ -157,7 +156,6 @@ public sealed class RepoTransaction : IDisposable
         ArgumentNullException.ThrowIfNull(summary);
         _summary = summary;
         _summarySignature = signature;
-        _replaceSummary = true;
     }
 
     /// <summary>
@@ -184,9 +182,9 @@ public sealed class RepoTransaction : IDisposable
                 Repository.WriteRefFile(change.Remote, change.Name, change.Target, fsync);
             foreach (var (relative, target) in _mirrorRefs)
                 Repository.WriteMirrorRefFile(relative, target, fsync);
-            if (_replaceSummary)
-                Repository.WriteSummaryFiles(_summary!, _summarySignature, fsync);
-            if (Syncs && (_refs.Count > 0 || _mirrorRefs.Count > 0 || _replaceSummary || _completed.Count > 0))
+            if (_summary is not null)
+                Repository.WriteSummaryFiles(_summary, _summarySignature, fsync);
+            if (Syncs && (_refs.Count > 0 || _mirrorRefs.Count > 0 || _summary is not null || _completed.Count > 0))
                 Repository.SyncFilesystem();
         }
         finally

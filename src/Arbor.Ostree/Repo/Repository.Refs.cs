@@ -21,8 +21,11 @@ public sealed partial class Repository
 {
     private string RefsDir => System.IO.Path.Combine(Path, "refs");
 
+    /// <summary>Where branch <paramref name="name"/> lives relative to a repository's root, here or on a remote served over HTTP.</summary>
+    public static string HeadRelativePath(string name) => "refs/heads/" + name;
+
     private string RefPath(string? remote, string name) => remote is null
-        ? System.IO.Path.Combine(RefsDir, "heads", name)
+        ? System.IO.Path.Combine(Path, HeadRelativePath(name))
         : System.IO.Path.Combine(RefsDir, "remotes", remote, name);
 
     private static Checksum? ReadRefFile(string path)

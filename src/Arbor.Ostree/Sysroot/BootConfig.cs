@@ -73,26 +73,35 @@ public sealed class BootConfig
         }
     }
 
-    /// <summary>The entry text, byte-identical to libostree's writer.</summary>
-    public override string ToString()
+    /// <summary>The entry's key/value lines in libostree's order: the known keys, extra initrds, then the rest.</summary>
+    public List<KeyValuePair<string, string>> Lines()
     {
-        var sb = new StringBuilder();
+        var lines = new List<KeyValuePair<string, string>>();
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in KnownOrder)
         {
             if (Get(key) is { } v)
             {
-                sb.Append(key).Append(' ').Append(v).Append('\n');
+                lines.Add(new(key, v));
                 written.Add(key);
             }
         }
         foreach (var o in OverlayInitrds)
-            sb.Append("initrd ").Append(o).Append('\n');
+            lines.Add(new("initrd", o));
         foreach (var (k, v) in _options.End())
         {
             if (!written.Contains(k))
-                sb.Append(k).Append(' ').Append(((GVString)v).Value).Append('\n');
+                lines.Add(new(k, ((GVString)v).Value));
         }
+        return lines;
+    }
+
+    /// <summary>The entry text, byte-identical to libostree's writer.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var (k, v) in Lines())
+            sb.Append(k).Append(' ').Append(v).Append('\n');
         return sb.ToString();
     }
 

@@ -225,7 +225,7 @@ public sealed partial class Sysroot
         }
         CreateBootlinks(newBootversion, deployments);
         var subbootdir = SwapBootlinks(newBootversion);
-        Bootloader?.WriteConfig(Path, newBootversion, deployments.Select(d => BlsPairs(d.BootConfig.ToString())).ToList());
+        Bootloader?.WriteConfig(Path, newBootversion, deployments.Select(d => (IReadOnlyList<KeyValuePair<string, string>>)d.BootConfig.Lines()).ToList());
         Step("bootlinks");
         // boot/boot -> . lets paths like /boot/ostree/... work whether or not /boot is its own mount.
         if (!LibC.TryLStat(Abs("boot/boot"), out _, out _))
@@ -499,10 +499,4 @@ public sealed partial class Sysroot
         }
         return sb.ToString();
     }
-
-    private static IReadOnlyList<KeyValuePair<string, string>> BlsPairs(string entry) =>
-        entry.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', 2))
-            .Select(kv => new KeyValuePair<string, string>(kv[0], kv.Length > 1 ? kv[1] : ""))
-            .ToList();
 }

@@ -7,10 +7,10 @@
 // inside the target repository and nowhere else.
 using System.Globalization;
 using Arbor.Fuzzing;
-using FsCheck.Fluent;
 using Arbor.Ostree.Deltas;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
+using FsCheck.Fluent;
 using Xunit.Abstractions;
 using static Arbor.Ostree.Tests.Fuzz.FuzzSupport;
 
