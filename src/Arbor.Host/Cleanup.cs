@@ -70,7 +70,7 @@ public static class Cleanup
             }
             else
             {
-                host.Emit("Deployments unchanged.");
+                host.Raise(new DeploymentsUnchanged());
             }
         }
         if ((flags & CleanupFlags.Base) != 0)

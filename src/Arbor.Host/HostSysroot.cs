@@ -27,8 +27,8 @@ public sealed class HostSysroot : IDisposable
     /// <summary>The stateroot operated on, or null when the sysroot has no deployment and none was named.</summary>
     public string? OsName { get; }
 
-    /// <summary>Receives progress messages ("Moving '…' to be first deployment", "Freed: …").</summary>
-    public Action<string>? Message { get; set; }
+    /// <summary>Receives what transactions report while they run (a rollback's move, the space a cleanup freed, …).</summary>
+    public Action<HostEvent>? Events { get; set; }
 
     /// <summary>Opens <paramref name="path"/>; with <paramref name="transaction"/> under the sysroot lock.</summary>
     /// <param name="path">The sysroot ("/" on a running host).</param>
@@ -102,8 +102,7 @@ public sealed class HostSysroot : IDisposable
         Sysroot.Deployments.FirstOrDefault(d => d.OsName == OsName)
         ?? throw new OstreeException($"No deployments found for os {RequireOsName()}");
 
-    /// <summary>Emits a progress message.</summary>
-    internal void Emit(string message) => Message?.Invoke(message);
+    internal void Raise(HostEvent e) => Events?.Invoke(e);
 
     /// <summary>Runs the cleanup rpm-ostree runs after every change: unreferenced deployments, boot
     /// directories and repository objects go; prints what the prune freed.</summary>
@@ -113,7 +112,7 @@ public sealed class HostSysroot : IDisposable
         {
             ulong freed = Sysroot.Cleanup(pruneRepo: true, quiet: true);
             if (freed > 0)
-                Emit($"Freed: {Arbor.Native.ByteSize.Format(freed)} (pkgcache branches: 0)");
+                Raise(new SpaceFreed(freed));
         }
         catch (OstreeException e)
         {

@@ -24,7 +24,7 @@ public static class Rollback
         if (pending is { IsStaged: true })
             throw new OstreeException("Staged deployment (remove with cleanup -p)");
         var target = rollback ?? host.Current!;
-        host.Emit($"Moving '{target.Csum}.{target.DeploySerial}' to be first deployment");
+        host.Raise(new DeploymentMovedFirst(target.Csum, target.DeploySerial));
         var old = host.Sysroot.Deployments;
         var reordered = new List<Deployment> { target };
         reordered.AddRange(old.Where(d => !d.SameAs(target)));

@@ -106,14 +106,14 @@ public static class UpdateDeployment
             changed = true;
         if (!changed)
         {
-            host.Emit(Refspecs.Classify(up.Refspec) == RefspecKind.Checksum
-                ? origin.Get("origin", "custom-description") is { Length: > 0 } desc ? $"Pinned to commit by custom origin: {desc}" : "Pinned to commit; no upgrade available"
-                : options.Kind == UpdateKind.Upgrade ? "No upgrade available." : "No change.");
+            host.Raise(Refspecs.Classify(up.Refspec) == RefspecKind.Checksum
+                ? new NothingToDeploy(NothingToDeployReason.PinnedToCommit, origin.Get("origin", "custom-description") is { Length: > 0 } desc ? desc : null)
+                : new NothingToDeploy(options.Kind == UpdateKind.Upgrade ? NothingToDeployReason.NoUpgradeAvailable : NothingToDeployReason.NoChange, null));
             return new UpdateResult(false, null, up.NewRevision);
         }
         if (options.DownloadOnly)
         {
-            host.Emit(up.NewRevision != up.Merge.Csum ? "Update downloaded." : "No changes.");
+            host.Raise(new DownloadFinished(up.NewRevision != up.Merge.Csum));
             return new UpdateResult(false, null, up.NewRevision);
         }
         Deployment deployment;
@@ -206,7 +206,7 @@ public static class UpdateDeployment
         if (remote is not null)
             _ = Remotes.Get(host.Sysroot.Repo, remote);
         if (remote != oldRemote && branch == oldRef && remote is not null)
-            host.Emit($"Rebasing to {remote}:{oldRef}");
+            host.Raise(new RebasingTo(remote, oldRef));
         origin.Set("origin", "refspec", newRefspec);
         origin.Remove("origin", "custom-url");
         origin.Remove("origin", "custom-description");
@@ -224,7 +224,7 @@ public static class UpdateDeployment
         string found;
         if (!isChecksum)
         {
-            host.Emit($"Resolving version '{value}'");
+            host.Raise(new ResolvingVersion(value));
             found = (options.CacheOnly
                     ? LocalHistory(repo, refspec, (_, c) => c.Version == value)
                     : Refspecs.FindInHistory(repo, refspec, (_, c) => c.Version == value))
@@ -234,7 +234,7 @@ public static class UpdateDeployment
         {
             if (!options.SkipBranchCheck)
             {
-                host.Emit($"Validating checksum '{value}'");
+                host.Raise(new ValidatingChecksum(value));
                 _ = (options.CacheOnly
                         ? LocalHistory(repo, refspec, (csum, _) => csum == value)
                         : Refspecs.FindInHistory(repo, refspec, (csum, _) => csum == value))

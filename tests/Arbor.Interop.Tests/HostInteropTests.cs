@@ -300,6 +300,7 @@ public class HostRemoteTests(SysrootFixture fx)
         // On a terminal the pull draws its progress line; a pipe (below) gets none.
         var shown = ProgressTerminalTests.InTerminal(Tools.ArborBin, "upgrade", "--sysroot=" + root);
         Assert.Contains("\rReceiving objects: ", shown, StringComparison.Ordinal);
+        Assert.Contains("\rChecking out: ", shown, StringComparison.Ordinal);
         Tools.OstreeOk("admin", "--sysroot=" + root, "undeploy", "0");
         var up = Host(root, "upgrade");
         Assert.True(up.ExitCode == 0, up.ToString());

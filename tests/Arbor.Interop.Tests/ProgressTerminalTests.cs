@@ -59,5 +59,22 @@ public class ProgressTerminalTests(SysrootFixture fx)
         var delta = Tools.ArborOk("ostree", "--repo=" + repo, "static-delta", "generate", "--to=" + second);
         Assert.DoesNotContain('\r', delta.Stdout);
         Assert.DoesNotContain("files:", delta.Stdout, StringComparison.Ordinal);
+
+        shown = InTerminal(Tools.ArborBin, "ostree", "--repo=" + repo, "fsck");
+        Assert.Contains("\rVerifying: ", shown, StringComparison.Ordinal);
+        var fsck = Tools.ArborOk("ostree", "--repo=" + repo, "fsck");
+        Assert.DoesNotContain('\r', fsck.Stdout);
+        // ostree also prints its progress on a pipe ("fsck objects (i/N) P%", about once a second); Arbor does not yet.
+        var ostreeLines = Tools.OstreeOk("--repo=" + repo, "fsck").Stdout.Split('\n').Where(l => !l.StartsWith("fsck objects (", StringComparison.Ordinal));
+        Assert.Equal(string.Join('\n', ostreeLines), fsck.Stdout);
+
+        var file = Path.Combine(fx.NewDir("progress-delta"), "delta");
+        Tools.ArborOk("ostree", "--repo=" + repo, "static-delta", "generate", "--empty", "--to=" + second, "--inline", "--filename=" + file);
+        var target = fx.NewDir("progress-target");
+        Tools.ArborOk("ostree", "--repo=" + target, "init", "--mode=archive");
+        shown = InTerminal(Tools.ArborBin, "ostree", "--repo=" + target, "static-delta", "apply-offline", file);
+        Assert.Contains("\rApplying: ", shown, StringComparison.Ordinal);
+        Assert.Contains(" parts", shown, StringComparison.Ordinal);
+        Tools.OstreeOk("--repo=" + target, "fsck");
     }
 }

@@ -9,6 +9,7 @@
 // part succeeded (and is synced) are the detached metadata and the to-commit written — a failed
 // apply never leaves a commit behind, so fsck finds nothing to flag. The part interpreter is
 // exposed for pull.
+using Arbor.Native;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Signing;
@@ -57,8 +58,12 @@ public static class DeltaApplier
     /// verified with <paramref name="verifier"/> when one is given; without one it is refused when the
     /// repository sets <c>[core] sign-verify-deltas=true</c>. Unsigned deltas apply either way, as in ostree.
     /// </summary>
+    /// <param name="repo">The repository the objects go to.</param>
+    /// <param name="path">The delta's superblock file or the directory holding it.</param>
+    /// <param name="verifier">The keys a signed superblock must verify with, or null.</param>
+    /// <param name="progress">Receives the parts applied of the delta's parts.</param>
     /// <exception cref="OstreeException">The signature does not verify, the from-commit is missing, a part is corrupt, or an object does not verify.</exception>
-    public static void ApplyOffline(Repository repo, string path, SignEngine? verifier)
+    public static void ApplyOffline(Repository repo, string path, SignEngine? verifier, IProgress<OperationProgress>? progress = null)
     {
         var (file, bytes) = ReadSuperblockFile(path);
         if (DeltaSignatures.IsSigned(bytes))
@@ -70,11 +75,11 @@ public static class DeltaApplier
         }
         var sb = ParseSuperblockFile(file, bytes);
         var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
-        Apply(repo, sb, i => File.ReadAllBytes(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture))), offline: true);
+        Apply(repo, sb, i => File.ReadAllBytes(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture))), offline: true, progress);
     }
 
     /// <summary>Applies a parsed delta; <paramref name="readPart"/> returns the bytes of part i (not called for inline parts).</summary>
-    public static void Apply(Repository repo, DeltaSuperblock sb, Func<int, byte[]> readPart, bool offline)
+    public static void Apply(Repository repo, DeltaSuperblock sb, Func<int, byte[]> readPart, bool offline, IProgress<OperationProgress>? progress = null)
     {
         if (sb.From is { } from && !repo.HasObject(from, ObjectType.Commit))
             throw new OstreeException($"Commit {from}, which is the delta source, is not in repository");
@@ -84,6 +89,8 @@ public static class DeltaApplier
         if (!haveTo && Checksum.Of(sb.CommitBytes.Span) is var actualTo && actualTo != sb.To)
             throw new OstreeException($"Corrupted commit object; checksum expected='{sb.To}' actual='{actualTo}'");
         var relDir = Repository.StaticDeltaRelativeDir(sb.From, sb.To);
+        var applied = new ProgressCounter(progress, "Applying", sb.Parts.Count, unit: "parts");
+        applied.Report();
         try
         {
             Parallel.For(0, sb.Parts.Count, i =>
@@ -92,7 +99,10 @@ public static class DeltaApplier
             if (header.Version > 0)
                 throw new OstreeException($"Delta part has too new version {header.Version}");
             if (header.Objects.All(o => repo.HasObject(o.Checksum, o.Type)))
+            {
+                applied.Add(1);
                 return;
+            }
             try
             {
                 DeltaPartPayload payload;
@@ -117,6 +127,7 @@ public static class DeltaApplier
                     payload = DeltaPartPayload.DecodePartFile(file, header.UncompressedSize);
                 }
                 ExecutePart(repo, header.Objects, payload);
+                applied.Add(1, (long)header.UncompressedSize);
             }
             catch (Exception e) when (e is InvalidDataException or OstreeException)
             {
@@ -128,6 +139,7 @@ public static class DeltaApplier
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.InnerExceptions[0]).Throw();
         }
+        applied.Report();
         if (!haveTo && !repo.HasObject(sb.To, ObjectType.Commit))
         {
             // The commit is the proof that everything below it is present: its objects go to disk first.

@@ -17,9 +17,6 @@ namespace Arbor.Ostree.Repo;
 /// <summary>Options of <see cref="Fsck"/>, as <c>ostree fsck</c> takes them.</summary>
 public sealed record FsckOptions
 {
-    /// <summary>Print only errors (<c>-q</c>).</summary>
-    public bool Quiet { get; init; }
-
     /// <summary>Do not stop at the first corrupt object (<c>-a/--all</c>).</summary>
     public bool All { get; init; }
 
@@ -31,6 +28,9 @@ public sealed record FsckOptions
 
     /// <summary>Check that every ref a commit is bound to points back at it (<c>--verify-back-refs</c>).</summary>
     public bool VerifyBackRefs { get; init; }
+
+    /// <summary>Receives the verification's progress (objects verified of those reached).</summary>
+    public IProgress<OperationProgress>? Progress { get; init; }
 }
 
 /// <summary>Verifies a repository's objects.</summary>
@@ -38,29 +38,23 @@ public static class Fsck
 {
     private sealed record Problem(ObjectName Name, bool Missing, string Message);
 
-    /// <summary>Runs the check; progress goes to <paramref name="info"/>, problems to <paramref name="error"/>.</summary>
+    /// <summary>Runs the check; steps and problems go to <paramref name="events"/> as they happen.</summary>
     /// <returns>The number of complete commits verified.</returns>
     /// <exception cref="OstreeException">Corruption was found (the message says what), or a commit could not be loaded.</exception>
-    public static int Run(Repository repo, FsckOptions options, Action<string> info, Action<string> error)
+    public static int Run(Repository repo, FsckOptions options, Action<FsckEvent> events)
     {
         if (options.VerifyBackRefs)
             options = options with { VerifyBindings = true };
         using var repoLock = RepoLock.Acquire(repo, exclusive: options.Delete);
         bool corruption = false;
-        void Say(string s)
-        {
-            if (!options.Quiet)
-                info(s);
-        }
-
-        Say("Validating refs...");
+        events(new FsckStepStarted(FsckStep.ValidatingRefs));
         foreach (var r in repo.ListRefs(includeRemotes: true))
-            CheckRefCommit(repo, options, r.Target, null, r.Name, ref corruption, error);
-        Say("Validating refs in collections...");
+            CheckRefCommit(repo, options, r.Target, null, r.Name, ref corruption, events);
+        events(new FsckStepStarted(FsckStep.ValidatingCollectionRefs));
         foreach (var r in repo.ListMirrorRefs())
-            CheckRefCommit(repo, options, r.Target, repo.CollectionId, r.Name, ref corruption, error);
+            CheckRefCommit(repo, options, r.Target, repo.CollectionId, r.Name, ref corruption, events);
 
-        Say("Enumerating commits...");
+        events(new FsckStepStarted(FsckStep.EnumeratingCommits));
         var complete = new List<Checksum>();
         int partial = 0, fsckPartial = 0;
         foreach (var c in repo.ListObjects(ObjectType.Commit).OrderBy(c => c))
@@ -80,27 +74,29 @@ public static class Fsck
             }
         }
 
-        Say($"Verifying content integrity of {complete.Count} commit objects...");
+        events(new FsckStepStarted(FsckStep.VerifyingContent, complete.Count));
         var reachable = new HashSet<ObjectName>();
         var parents = new Dictionary<ObjectName, List<Checksum>>();
         foreach (var c in complete)
             repo.TraverseCommit(c, 0, reachable, parents, tolerateCorruptTrees: true);
 
-        var problems = VerifyAll(repo, reachable, stopAtFirstCorruption: !options.All && !options.Delete);
+        var progress = new ProgressCounter(options.Progress, "Verifying", reachable.Count);
+        progress.Report();
+        var problems = VerifyAll(repo, reachable, stopAtFirstCorruption: !options.All && !options.Delete, progress);
+        progress.Report();
         foreach (var p in problems.OrderBy(p => p.Name.Checksum).ThenBy(p => p.Name.Type))
         {
-            var commits = parents.TryGetValue(p.Name, out var list) ? string.Join(", ", list) : null;
+            parents.TryGetValue(p.Name, out var list);
             bool missing = p.Missing;
             if (missing)
             {
-                error(commits is null ? $"Object missing: {p.Name}" : $"Object missing in commits {commits}: {p.Name}");
+                events(new FsckObjectMissing(p.Name, list));
             }
             else
             {
-                var message = commits is null ? p.Message : $"In commits {commits}: {p.Message}";
                 if (!options.Delete && !options.All)
-                    throw new OstreeException(message);
-                error(message);
+                    throw new OstreeException(list is null ? p.Message : $"In commits {string.Join(", ", list)}: {p.Message}");
+                events(new FsckObjectCorrupt(p.Name, list, p.Message));
                 if (options.Delete)
                 {
                     DeleteObject(repo, p.Name);
@@ -114,7 +110,7 @@ public static class Fsck
                 {
                     if (!repo.IsCommitPartial(c, out _))
                     {
-                        error($"Marking commit as partial: {c}");
+                        events(new FsckCommitMarkedPartial(c));
                         MarkPartialByFsck(repo, c);
                     }
                 }
@@ -122,12 +118,12 @@ public static class Fsck
         }
 
         if (partial > 0)
-            info($"{partial} partial commits not verified");
+            events(new FsckPartialCommitsSkipped(partial));
         if (corruption)
             throw new OstreeException("Repository corruption encountered");
         if (fsckPartial > 0)
             throw new OstreeException($"{partial} partial commits from fsck-detected corruption");
-        info($"object fsck of {complete.Count} commits completed successfully - no errors found.");
+        events(new FsckCompleted(complete.Count));
         return complete.Count;
     }
 
@@ -151,7 +147,7 @@ public static class Fsck
         }
     }
 
-    private static List<Problem> VerifyAll(Repository repo, HashSet<ObjectName> objects, bool stopAtFirstCorruption)
+    private static List<Problem> VerifyAll(Repository repo, HashSet<ObjectName> objects, bool stopAtFirstCorruption, ProgressCounter progress)
     {
         var found = new ConcurrentBag<Problem>();
         var items = objects.ToArray();
@@ -161,6 +157,7 @@ public static class Fsck
             (name, state) =>
             {
                 var message = VerifyObject(repo, name, out bool missing);
+                progress.Add(1);
                 if (message is null)
                     return;
                 found.Add(new Problem(name, missing, message));
@@ -228,7 +225,7 @@ public static class Fsck
             : $"fsck content object {checksum}: Corrupted file object; checksum expected='{checksum}' actual='{actual}'";
     }
 
-    private static void CheckRefCommit(Repository repo, FsckOptions options, Checksum commit, string? collectionId, string refName, ref bool corruption, Action<string> error)
+    private static void CheckRefCommit(Repository repo, FsckOptions options, Checksum commit, string? collectionId, string refName, ref bool corruption, Action<FsckEvent> events)
     {
         var name = new ObjectName(commit, ObjectType.Commit);
         var message = VerifyObject(repo, name, out bool missing);
@@ -236,18 +233,18 @@ public static class Fsck
         {
             if (missing)
             {
-                error($"Object missing: {name}");
+                events(new FsckObjectMissing(name, null));
                 corruption = true;
             }
             else if (options.Delete)
             {
-                error(message);
+                events(new FsckObjectCorrupt(name, null, message));
                 DeleteObject(repo, name);
                 corruption = true;
             }
             else if (options.All)
             {
-                error(message);
+                events(new FsckObjectCorrupt(name, null, message));
                 corruption = true;
             }
             else

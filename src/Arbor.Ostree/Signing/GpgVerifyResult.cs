@@ -66,6 +66,8 @@ public sealed record GpgSignature
     }
 
     /// <summary>The lines ostree prints for this signature, each starting with <paramref name="prefix"/>.</summary>
+    /// <remarks>Kept beside the record rather than in the CLI: ostree's verification error is made of
+    /// these same lines (<see cref="GpgVerifyResult.RequireValid"/>), and `show` prints them.</remarks>
     public string Describe(string prefix)
     {
         var sb = new StringBuilder();
@@ -285,23 +287,6 @@ public sealed class GpgVerifyResult(IReadOnlyList<GpgSignature> signatures)
 /// <summary>A public key as `remote gpg-list-keys` shows it.</summary>
 public sealed record GpgKeyInfo(GpgSubkeyInfo Primary, IReadOnlyList<GpgUidInfo> Uids, IReadOnlyList<GpgSubkeyInfo> Subkeys)
 {
-    /// <summary>The text ostree's ot_dump_gpg_key prints.</summary>
-    public string Describe()
-    {
-        var sb = new StringBuilder();
-        Primary.Describe(sb, primary: true);
-        foreach (var u in Uids)
-        {
-            sb.Append("  UID: ").Append(u.Uid).Append(u.Revoked ? " (revoked)" : "").Append(u.Invalid ? " (invalid)" : "").Append('\n');
-            var (adv, direct) = u.WkdUrls();
-            sb.Append("  Advanced update URL: ").Append(adv).Append('\n');
-            sb.Append("  Direct update URL: ").Append(direct).Append('\n');
-        }
-        foreach (var s in Subkeys)
-            s.Describe(sb, primary: false);
-        return sb.ToString();
-    }
-
     /// <summary>Parses <c>gpg --with-colons --fixed-list-mode --list-keys</c>.</summary>
     public static IReadOnlyList<GpgKeyInfo> ParseColons(string text)
     {
@@ -363,17 +348,7 @@ public sealed record GpgKeyInfo(GpgSubkeyInfo Primary, IReadOnlyList<GpgUidInfo>
 }
 
 /// <summary>A primary key or subkey.</summary>
-public sealed record GpgSubkeyInfo(string Fingerprint, long Created, long Expires, bool Revoked, bool Expired, bool Invalid)
-{
-    internal void Describe(StringBuilder sb, bool primary)
-    {
-        sb.Append(primary ? "Key" : "  Subkey").Append(": ").Append(Fingerprint).Append(Revoked ? " (revoked)" : "").Append(Invalid ? " (invalid)" : "").Append('\n');
-        var indent = primary ? "  " : "    ";
-        sb.Append(indent).Append("Created: ").Append(GpgVerifyResult.FormatTime(Created)).Append('\n');
-        if (Expires > 0)
-            sb.Append(indent).Append(Expired ? "Expired" : "Expires").Append(": ").Append(GpgVerifyResult.FormatTime(Expires)).Append('\n');
-    }
-}
+public sealed record GpgSubkeyInfo(string Fingerprint, long Created, long Expires, bool Revoked, bool Expired, bool Invalid);
 
 /// <summary>A user ID.</summary>
 public sealed record GpgUidInfo(string Uid, bool Revoked, bool Invalid)

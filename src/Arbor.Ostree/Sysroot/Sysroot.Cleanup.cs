@@ -41,7 +41,7 @@ public sealed partial class Sysroot
             return 0;
         var result = Pruner.Prune(Repo, new PruneOptions { RefsOnly = true, Depth = 0 });
         if (result.FreedBytes > 0 && !quiet)
-            Emit($"Freed objects: {Arbor.Native.ByteSize.Format(result.FreedBytes)}");
+            Raise(new ObjectsFreed(result.FreedBytes));
         return result.FreedBytes;
     }
 

@@ -15,9 +15,6 @@ namespace Arbor.Ostree.Sysroot;
 
 public sealed partial class Sysroot
 {
-    /// <summary>Receives warnings the ostree CLI prints on stderr (content in /var that will be ignored).</summary>
-    public Action<string>? Warning { get; set; }
-
     /// <summary>Test hook: called with a step name between the steps of deploy and of writing deployments.</summary>
     public static Action<string>? FaultPoint { get; set; }
 
@@ -100,7 +97,7 @@ public sealed partial class Sysroot
             if (Directory.Exists(dir))
                 RemoveTree(dir);
             Step("checkout");
-            TreeCheckout.Run(Repo, commit, dir, new CheckoutOptions());
+            TreeCheckout.Run(Repo, commit, dir, new CheckoutOptions { Progress = Progress });
             var layout = KernelLayout.Find(dir);
             d.BootCsum = layout.BootCsum;
             d.BootConfig = new BootConfig();
@@ -162,7 +159,7 @@ public sealed partial class Sysroot
         if (!Directory.Exists(v) || new DirectoryInfo(v).LinkTarget is not null)
             return;
         foreach (var e in Directory.EnumerateFileSystemEntries(v))
-            Warning?.Invoke($"note: Deploying commit {d.Csum} which contains content in /var/{IOPath.GetFileName(e)} that will be ignored.");
+            Raise(new VarContentIgnored(d.Csum, IOPath.GetFileName(e)));
     }
 
     private void FinalizeDeployment(Deployment d, string dir)
@@ -177,7 +174,7 @@ public sealed partial class Sysroot
         var stamp = IOPath.Combine(osdeploy, "var/.ostree-selabeled");
         if (!LibC.TryLStat(stamp, out _, out _))
         {
-            Emit("Relabeling /var (no stamp file 'var/.ostree-selabeled' found)");
+            Raise(new VarRelabeling());
             AtomicFile.WriteAllBytes(stamp, [], fsync: true);
         }
         WriteOrigin(d, d.Origin, fsync: false);

@@ -144,7 +144,7 @@ public sealed partial class Sysroot
             newSubbootdir = WriteBootswap(newDeployments);
             atomic = Bootloader?.IsAtomic ?? false;
         }
-        Emit($"{(atomic ? "Transaction complete" : "Bootloader updated")}; bootconfig swap: {(requiresNewBootversion ? "yes" : "no")}; bootversion: {newSubbootdir}, deployment count change: {newDeployments.Count - current.Count}");
+        Raise(new DeploymentsWritten(atomic, requiresNewBootversion, newSubbootdir, newDeployments.Count - current.Count));
         BumpMtime();
         Reload();
         foreach (var d in Deployments)

@@ -45,8 +45,11 @@ public sealed partial class Sysroot : IDisposable
     /// <summary>True when the running system was booted by ostree from this sysroot.</summary>
     public bool IsBooted { get; private set; }
 
-    /// <summary>Receives progress messages libostree sends to the journal and the ostree CLI prints.</summary>
-    public Action<string>? Message { get; set; }
+    /// <summary>Receives what operations report while they run (what libostree sends to the journal and the ostree CLI prints).</summary>
+    public Action<SysrootEvent>? Events { get; set; }
+
+    /// <summary>Receives the progress of a deployment's checkout.</summary>
+    public IProgress<OperationProgress>? Progress { get; set; }
 
     /// <summary>The bootloader backend that writes a non-BLS configuration after the BLS entries; null for BLS only.</summary>
     public Bootloader.IBootloader? Bootloader { get; set; }
@@ -281,7 +284,7 @@ public sealed partial class Sysroot : IDisposable
         while (!OfdLock.TryLock((int)fs.SafeFileHandle.DangerousGetHandle(), exclusive: true, path))
         {
             if (!announced)
-                Message?.Invoke("Waiting for sysroot lock...");
+                Raise(new SysrootLockWaiting());
             announced = true;
             Thread.Sleep(50);
         }
@@ -373,5 +376,5 @@ public sealed partial class Sysroot : IDisposable
         Directory.SetLastWriteTimeUtc(Abs("ostree/deploy"), now);
     }
 
-    private void Emit(string message) => Message?.Invoke(message);
+    private void Raise(SysrootEvent e) => Events?.Invoke(e);
 }

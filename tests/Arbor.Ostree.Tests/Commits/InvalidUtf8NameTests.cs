@@ -149,7 +149,7 @@ public sealed partial class InvalidUtf8NameTests : IDisposable
         Assert.Throws<OstreeException>(() => RepoFile.ForCommit(repo, commit).EnumerateChildren().ToList());
 
         var errors = new List<string>();
-        var fsck = Record.Exception(() => Arbor.Ostree.Repo.Fsck.Run(repo, new FsckOptions { All = true }, _ => { }, errors.Add));
+        var fsck = Record.Exception(() => Fsck.FsckLines.Run(repo, new FsckOptions { All = true }, [], errors));
         Assert.IsType<OstreeException>(fsck);
         Assert.Contains(errors.Append(fsck.Message), m => m.Contains("Invalid UTF-8 in filename a\\xffb", StringComparison.Ordinal));
     }

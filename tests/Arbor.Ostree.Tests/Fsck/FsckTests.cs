@@ -33,7 +33,7 @@ public sealed class FsckTests : IDisposable
         var err = new List<string>();
         try
         {
-            Arbor.Ostree.Repo.Fsck.Run(repo, o, output.Add, err.Add);
+            FsckLines.Run(repo, o, output, err);
             return (output, err, null);
         }
         catch (OstreeException e)

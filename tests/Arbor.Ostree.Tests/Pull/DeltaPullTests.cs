@@ -68,12 +68,7 @@ public sealed class DeltaPullTests : IDisposable
         return await engine.RunAsync();
     }
 
-    private static void AssertFsckClean(Repository repo)
-    {
-        var errors = new List<string>();
-        Arbor.Ostree.Repo.Fsck.Run(repo, new FsckOptions(), _ => { }, errors.Add);
-        Assert.Empty(errors);
-    }
+    private static void AssertFsckClean(Repository repo) => Assert.Empty(Fsck.FsckLines.Problems(repo));
 
     [Fact]
     public async Task First_pull_takes_the_scratch_delta_and_the_update_the_from_delta()

@@ -39,8 +39,7 @@ public sealed class LocalPullTests : IDisposable
 
     private static int Fsck(Repository repo)
     {
-        var errors = new List<string>();
-        Arbor.Ostree.Repo.Fsck.Run(repo, new FsckOptions(), _ => { }, errors.Add);
+        var errors = Arbor.Ostree.Tests.Fsck.FsckLines.Problems(repo);
         Assert.Empty(errors);
         return errors.Count;
     }

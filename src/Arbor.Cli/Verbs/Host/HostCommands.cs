@@ -2,6 +2,7 @@
 // options, all honouring --sysroot=DIR (default /). This file parses and prints; the transactions
 // are in Arbor.Host. Exit codes as rpm-ostree's: 0, 1 on error, 77 for "unchanged" where asked
 // (--unchanged-exit-77, --pending-exit-77, upgrade --check with nothing new); usage errors 1.
+using Arbor.Cli.Render;
 using Arbor.Host;
 using Arbor.Ostree;
 using Arbor.Ostree.Sysroot;
@@ -102,12 +103,17 @@ public static class HostCommands
         public HostSysroot Open(bool transaction)
         {
             var host = HostSysroot.Open(SysrootPath, StaterootName, transaction);
-            host.Message = m =>
+            host.Events = e =>
             {
                 Progress?.Clear();
-                Out.WriteLine(m);
+                Out.WriteLine(TerminalText.Escape(EventText.Line(e)));
             };
-            host.Sysroot.Warning = m => Err.WriteLine(m);
+            host.Sysroot.Progress = Progress;
+            host.Sysroot.Events = e =>
+            {
+                if (e.IsWarning)
+                    Err.WriteLine(TerminalText.Escape(EventText.Line(e)));
+            };
             return host;
         }
     }

@@ -23,7 +23,8 @@ internal static class AdminDeployVerb
             throw new UsageException("Can't specify both --no-merge and --karg-delete");
         if (a.Has("overlay-initrd"))
             throw new OstreeException("--overlay-initrd is not supported");
-        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        using var bar = ProgressLine.Start(ctx);
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx, progress: bar));
         if (s is null)
             return 0;
         if (args.Count < 1)
@@ -103,7 +104,8 @@ internal static class AdminDeployVerb
             throw new OstreeException("Cannot simultaneously specify --pull-only and --deploy-only");
         if (a.Has("pull-only") && a.Has("reboot"))
             throw new OstreeException("Cannot simultaneously specify --pull-only and --reboot");
-        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        using var bar = ProgressLine.Start(ctx);
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx, progress: bar));
         if (s is null)
             return 0;
         var up = Upgrader.Create(s, a.Get("os"));
@@ -138,7 +140,8 @@ internal static class AdminDeployVerb
 
     public static int Switch(VerbContext ctx, List<string> args)
     {
-        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx));
+        using var bar = ProgressLine.Start(ctx);
+        using var s = AdminVerb.Guard(() => AdminVerb.LoadSysroot(ctx, progress: bar));
         if (s is null)
             return 0;
         if (args.Count < 1)

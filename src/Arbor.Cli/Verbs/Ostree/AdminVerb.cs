@@ -5,6 +5,7 @@
 // All the work is in Arbor.Ostree.Sysroot; messages libostree sends to the journal are printed
 // on stdout as the ostree CLI does.
 using System.Globalization;
+using Arbor.Cli.Render;
 using Arbor.Ostree;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -144,12 +145,17 @@ internal sealed class AdminVerb : OstreeVerb
     /// <summary>The --sysroot path, or "/".</summary>
     internal static string SysrootPath(VerbContext ctx) => ctx.Args.Get("sysroot") ?? Sysroot.DefaultPath;
 
-    /// <summary>Loads the sysroot (under its lock unless <paramref name="unlocked"/>) with messages wired to the CLI.</summary>
-    internal static Sysroot LoadSysroot(VerbContext ctx, bool unlocked = false)
+    /// <summary>Loads the sysroot (under its lock unless <paramref name="unlocked"/>) with messages wired to the CLI
+    /// and, for verbs that deploy, the checkout's progress to <paramref name="progress"/>.</summary>
+    internal static Sysroot LoadSysroot(VerbContext ctx, bool unlocked = false, ProgressLine? progress = null)
     {
         var s = Sysroot.Load(SysrootPath(ctx), takeLock: !unlocked);
-        s.Message = m => ctx.Out.WriteLine(m);
-        s.Warning = m => ctx.Err.WriteLine(m);
+        s.Progress = progress;
+        s.Events = e =>
+        {
+            progress?.Clear();
+            (e.IsWarning ? ctx.Err : ctx.Out).WriteLine(TerminalText.Escape(EventText.Line(e)));
+        };
         if (ctx.Args.Has("verbose"))
         {
             foreach (var d in s.Deployments)

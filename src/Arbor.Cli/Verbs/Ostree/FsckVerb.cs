@@ -1,5 +1,7 @@
-// `ostree fsck [OPTION…]`: runs Fsck with ostree's options; progress on stdout, problems on
-// stderr, and a final error (exit 1) when anything was wrong.
+// `ostree fsck [OPTION…]`: runs Fsck with ostree's options; its steps on stdout (not with -q),
+// problems on stderr, a progress line while objects are verified on a terminal, and a final
+// error (exit 1) when anything was wrong.
+using Arbor.Cli.Render;
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Cli.Verbs.Ostree;
@@ -25,19 +27,28 @@ internal sealed class FsckVerb : OstreeVerb
         var a = ctx.Args;
         if (a.Has("add-tombstones"))
             throw new UsageException("--add-tombstones is not supported yet");
+        using var bar = ProgressLine.Start(ctx);
         var options = new FsckOptions
         {
-            Quiet = a.Has("quiet"),
             All = a.Has("all"),
             Delete = a.Has("delete"),
             VerifyBindings = a.Has("verify-bindings"),
             VerifyBackRefs = a.Has("verify-back-refs"),
+            Progress = bar,
         };
-        var err = ctx.Err;
-        Fsck.Run(ctx.Repo, options, line => ctx.Out.WriteLine(line), line =>
+        bool quiet = a.Has("quiet");
+        Fsck.Run(ctx.Repo, options, e =>
         {
-            ctx.Out.Flush();
-            err.WriteLine(line);
+            bar?.Clear();
+            if (e.IsProblem)
+            {
+                ctx.Out.Flush();
+                ctx.Err.WriteLine(FsckText.Line(e));
+            }
+            else if (!quiet || e is not FsckStepStarted)
+            {
+                ctx.Out.WriteLine(FsckText.Line(e));
+            }
         });
         return 0;
     }

@@ -1,5 +1,6 @@
 // `ostree remote add|delete|list|show-url|refs|summary` with ostree's options. Names, URLs and
 // refs come from config files and the remote's summary: printed with control characters escaped.
+using Arbor.Cli.Render;
 using Arbor.Ostree;
 using Arbor.Ostree.Pull;
 
@@ -118,7 +119,7 @@ internal sealed class RemoteVerb : OstreeVerb
                     if (p.Count < 2)
                         throw new UsageException("NAME must be specified");
                     foreach (var key in Arbor.Ostree.Signing.GpgSigning.ListKeys(repo, p[1]))
-                        ctx.Out.Write(key.Describe());
+                        ctx.Out.Write(TerminalText.Escape(GpgText.KeyListing(key), keepNewlines: true));
                     return 0;
                 }
             default:

@@ -202,8 +202,9 @@ internal sealed class StaticDeltaVerb : OstreeVerb
             // No key named anywhere and none installed system-wide: like ostree, apply without verifying.
             verifier = null;
         }
+        using var bar = ProgressLine.Start(ctx);
         using var txn = RepoTransaction.Prepare(repo);
-        DeltaApplier.ApplyOffline(repo, path, verifier);
+        DeltaApplier.ApplyOffline(repo, path, verifier, bar);
         txn.Commit();
         return 0;
     }
