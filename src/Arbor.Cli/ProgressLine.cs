@@ -1,15 +1,17 @@
 // Progress as ostree shows it: one line on a terminal, rewritten in place ("\r"), erased when the
 // work is done, so the final output reads as if there had been none. Engines report
-// OperationProgress; this is the only place that turns it into text. When standard output is not
+// OperationProgress (pulls report their richer transfer records, PullProgress and
+// LocalPullProgress, whose words are in OstreeText); this is the only sink that draws them. When standard output is not
 // a terminal (a pipe, a file, a test's writer) Start returns null and nothing is drawn, so
 // scripts and --json consumers never see progress.
 using System.Globalization;
 using Arbor.Native;
+using Arbor.Ostree.Pull;
 
 namespace Arbor.Cli;
 
 /// <summary>Renders <see cref="OperationProgress"/> on one terminal line.</summary>
-internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
+internal sealed class ProgressLine : IProgress<OperationProgress>, IProgress<PullProgress>, IProgress<LocalPullProgress>, IDisposable
 {
     private readonly TextWriter _out;
     private readonly Lock _gate = new();
@@ -29,6 +31,12 @@ internal sealed class ProgressLine : IProgress<OperationProgress>, IDisposable
 
     /// <summary>Draws a snapshot over the previous one.</summary>
     public void Report(OperationProgress value) => ReportText(Format(value));
+
+    /// <summary>Draws a pull's snapshot over the previous one.</summary>
+    public void Report(PullProgress value) => ReportText(OstreeText.PullProgressLine(value));
+
+    /// <summary>Draws a pull-local's snapshot over the previous one.</summary>
+    public void Report(LocalPullProgress value) => ReportText(OstreeText.LocalPullProgressLine(value));
 
     /// <summary>Draws a line of text over the previous one.</summary>
     public void ReportText(string text)

@@ -57,7 +57,7 @@ public sealed record UpdateOptions
     public (string Url, string Description)? CustomOrigin { get; init; }
 
     /// <summary>Receives pull progress.</summary>
-    public Action<PullProgress>? Progress { get; init; }
+    public IProgress<PullProgress>? Progress { get; init; }
 }
 
 /// <summary>What a transaction did.</summary>

@@ -1,6 +1,7 @@
 // Progress is for people at a terminal: run through a pseudo-terminal (util-linux `script`), commit,
-// checkout, static-delta generation and a host upgrade draw ostree's one-line progress ("\r"
-// rewrites); the same commands through a pipe print exactly their results and nothing else.
+// checkout, static-delta generation and apply-offline, fsck, pull-local and a host upgrade
+// (HostInteropTests) draw ostree's one-line progress ("\r" rewrites); the same commands through a
+// pipe print exactly their results and nothing else.
 namespace Arbor.Interop.Tests;
 
 [Collection("sysroot")]
@@ -76,5 +77,11 @@ public class ProgressTerminalTests(SysrootFixture fx)
         Assert.Contains("\rApplying: ", shown, StringComparison.Ordinal);
         Assert.Contains(" parts", shown, StringComparison.Ordinal);
         Tools.OstreeOk("--repo=" + target, "fsck");
+
+        var mirror = fx.NewDir("progress-mirror");
+        Tools.ArborOk("ostree", "--repo=" + mirror, "init", "--mode=archive");
+        shown = InTerminal(Tools.ArborBin, "ostree", "--repo=" + mirror, "pull-local", repo, "main");
+        Assert.Contains("\rImporting objects: ", shown, StringComparison.Ordinal);
+        Assert.Contains("content objects imported", shown, StringComparison.Ordinal);
     }
 }

@@ -83,6 +83,9 @@ internal static class OstreeText
             : $"Receiving objects: {p.MetadataFetched + p.ContentFetched}/{Math.Max(p.ObjectsRequested, 1)} {ByteSize.Format((ulong)p.Bytes)} {rate}/s";
     }
 
+    /// <summary>The progress line of pull-local ("Importing objects: 12/40").</summary>
+    public static string LocalPullProgressLine(LocalPullProgress p) => $"Importing objects: {p.Imported}/{p.Total}";
+
     /// <summary>The line <c>ostree pull --dry-run</c> prints, e.g. "Delta update: 1/2 parts, 1.2 kB/4.5 kB, 9.0 kB total uncompressed".</summary>
     public static string DryRunLine(DeltaPullStats d) =>
         $"Delta update: {d.PartsFetched + d.FallbacksFetched}/{d.PartsTotal + d.FallbacksTotal} parts, {ByteSize.Format(d.FetchedSize)}/{ByteSize.Format(d.TotalSize)}, {ByteSize.Format(d.TotalUncompressedSize)} total uncompressed";

@@ -39,7 +39,7 @@ public sealed record LocalPullOptions
     public bool DisableFsync { get; init; }
 
     /// <summary>Called about twice a second with progress, when set.</summary>
-    public Action<LocalPullProgress>? Progress { get; init; }
+    public IProgress<LocalPullProgress>? Progress { get; init; }
 }
 
 /// <summary>A progress snapshot of a local pull.</summary>
@@ -157,7 +157,7 @@ public sealed class LocalPull
     }
 
     private void ReportProgress() =>
-        _options.Progress?.Invoke(new LocalPullProgress(Volatile.Read(ref _done), _total, _clock.Elapsed));
+        _options.Progress?.Report(new LocalPullProgress(Volatile.Read(ref _done), _total, _clock.Elapsed));
 
     private Dictionary<string, Checksum> ResolveWanted()
     {

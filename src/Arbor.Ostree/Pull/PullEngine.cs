@@ -55,7 +55,7 @@ public sealed record PullOptions
     public bool DryRun { get; init; }
 
     /// <summary>Called about twice a second with progress, when set.</summary>
-    public Action<PullProgress>? Progress { get; init; }
+    public IProgress<PullProgress>? Progress { get; init; }
 }
 
 /// <summary>A progress snapshot; <paramref name="Delta"/> counts static-delta parts (all zero without deltas).</summary>
@@ -188,7 +188,7 @@ public sealed class PullEngine : IDisposable
         };
 
     private void ReportProgress() =>
-        _options.Progress?.Invoke(new PullProgress(_metaFetched + (_deltas?.MetadataFetched ?? 0), _contentFetched, Volatile.Read(ref _requested), _fetcher.BytesTransferred, _clock.Elapsed, _deltas?.Stats ?? default));
+        _options.Progress?.Report(new PullProgress(_metaFetched + (_deltas?.MetadataFetched ?? 0), _contentFetched, Volatile.Read(ref _requested), _fetcher.BytesTransferred, _clock.Elapsed, _deltas?.Stats ?? default));
 
     private async Task<Dictionary<string, Checksum>> ResolveWantedAsync(Repo.Summary? summary, CancellationToken ct)
     {

@@ -88,7 +88,7 @@ public sealed class Upgrader
     /// <param name="allowOlder">Accept a commit older than the merge deployment's.</param>
     /// <param name="progress">Receives pull progress, or null.</param>
     /// <returns>True when the new revision differs from the merge deployment's commit.</returns>
-    public bool Pull(bool synthetic, bool allowOlder, Action<PullProgress>? progress = null)
+    public bool Pull(bool synthetic, bool allowOlder, IProgress<PullProgress>? progress = null)
     {
         var repo = _s.Repo;
         var from = Merge.Csum;

@@ -259,9 +259,8 @@ public static class HostCommands
     {
         using var host = ctx.Open(transaction: true);
         RequireRebootable(ctx, host);
-        var bar = ctx.Progress;
-        var result = UpdateDeployment.Run(host, bar is null ? options : options with { Progress = p => bar.ReportText(OstreeText.PullProgressLine(p)) });
-        bar?.Clear();
+        var result = UpdateDeployment.Run(host, options with { Progress = ctx.Progress });
+        ctx.Progress?.Clear();
         if (!result.Changed)
             return unchangedExit77 ? ExitUnchanged : 0;
         // upgrade and deploy print the bare hint; rebase, like rollback and kargs, the "queued" line.

@@ -34,7 +34,7 @@ internal sealed class PullLocalVerb : OstreeVerb
         RequireArgs(ctx, 1, "DESTINATION must be specified");
         var repo = ctx.Repo;
         var source = Repository.Open(a.Positional[0]);
-        bool tty = !Console.IsOutputRedirected;
+        using var bar = ProgressLine.Start(ctx);
         var options = new LocalPullOptions
         {
             Refs = a.Positional.Skip(1).ToList(),
@@ -43,11 +43,10 @@ internal sealed class PullLocalVerb : OstreeVerb
             Untrusted = a.Has("untrusted"),
             CommitMetadataOnly = a.Has("commit-metadata-only"),
             DisableFsync = a.Has("disable-fsync"),
-            Progress = tty ? p => ctx.Out.Write($"\rImporting objects: {p.Imported}/{p.Total}   ") : null,
+            Progress = bar,
         };
         var result = new LocalPull(repo, source, options).Run();
-        if (tty)
-            ctx.Out.Write("\r" + new string(' ', 72) + "\r");
+        bar?.Clear();
         ctx.Out.WriteLine(OstreeText.LocalPullSummary(result));
         return 0;
     }

@@ -65,7 +65,7 @@ internal sealed class PullVerb : OstreeVerb
             Retries = a.GetInt("network-retries", 5),
             Headers = headers,
         };
-        bool tty = !Console.IsOutputRedirected;
+        using var bar = a.Has("dry-run") ? null : ProgressLine.Start(ctx);
         var options = new PullOptions
         {
             Refs = refs,
@@ -80,7 +80,7 @@ internal sealed class PullVerb : OstreeVerb
             DisableStaticDeltas = a.Has("disable-static-deltas"),
             RequireStaticDeltas = a.Has("require-static-deltas"),
             DryRun = a.Has("dry-run"),
-            Progress = tty && !a.Has("dry-run") ? p => ctx.Out.Write("\r" + OstreeText.PullProgressLine(p)) : null,
+            Progress = bar,
         };
         if (a.Has("no-gpg-verify"))
             remote = WithoutGpgVerify(remote);
@@ -101,8 +101,7 @@ internal sealed class PullVerb : OstreeVerb
             ctx.Out.WriteLine(OstreeText.DryRunLine(result.Delta));
             return 0;
         }
-        if (tty)
-            ctx.Out.Write("\r" + new string(' ', 72) + "\r");
+        bar?.Clear();
         ctx.Out.WriteLine(OstreeText.PullSummary(result));
         return 0;
     }
