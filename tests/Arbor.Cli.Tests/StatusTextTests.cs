@@ -44,6 +44,16 @@ public sealed class StatusTextTests
     }
 
     [Fact]
+    public void ATimestampPastYear9999IsShownInvalidNotThrown()
+    {
+        var d = Deployment();
+        d[3] = new("timestamp", GVariantValue.U64(ulong.MaxValue));
+        var text = StatusPrinter.Text([d], new StatusOptions());
+        Assert.Contains("Timestamp: (invalid timestamp)\n", text, StringComparison.Ordinal);
+        Assert.Equal("2023-11-14T22:13:20Z", StatusPrinter.Timestamp(1700000000));
+    }
+
+    [Fact]
     public void LongPackageListsWrapToTheTerminal()
     {
         var names = Enumerable.Range(0, 12).Select(i => $"package-number-{i:D2}").ToArray();

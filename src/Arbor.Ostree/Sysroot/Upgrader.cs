@@ -127,12 +127,16 @@ public sealed class Upgrader
         return true;
     }
 
-    private static void CheckTimestamps(Repository repo, string currentRev, string newRev)
+    internal static void CheckTimestamps(Repository repo, string currentRev, string newRev)
     {
         ulong currentTs = repo.LoadCommit(Checksum.Parse(currentRev)).Timestamp;
         ulong newTs = repo.LoadCommit(Checksum.Parse(newRev)).Timestamp;
         if (newTs >= currentTs)
             return;
+        // A commit's timestamp is whatever its builder wrote; GDateTime (and DateTime) end at year 9999.
+        const ulong MaxTimestamp = 253402300799UL;
+        if (newTs > MaxTimestamp || currentTs > MaxTimestamp)
+            throw new OstreeException($"Upgrade target revision '{newRev}' timestamp ({(long)newTs}) or current revision '{currentRev}' timestamp ({(long)currentTs}) is invalid");
         // glib's %c in the C locale: "%a %b %e %H:%M:%S %Y".
         static string Fmt(ulong ts)
         {

@@ -189,7 +189,7 @@ public static class HostCommands
             return ExitUnchanged;
         }
         const int keyLen = 13;
-        var ts = DateTimeOffset.FromUnixTimeSeconds((long)u.Commit.Timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var ts = StatusPrinter.Timestamp(u.Commit.Timestamp);
         ctx.Out.WriteLine("AvailableUpdate:");
         ctx.Out.WriteLine(u.Commit.Version is { } v ? $"  {"Version",keyLen}: {v} ({ts})" : $"  {"Timestamp",keyLen}: {ts}");
         ctx.Out.WriteLine($"  {"Commit",keyLen}: {u.Checksum}");

@@ -37,6 +37,12 @@ internal static class StatusPrinter
     // rpm-ostree aligns every key on its longest ones.
     private const int MaxKeyLen = 23;
 
+    /// <summary>A commit timestamp as rpm-ostree prints it ("2021-02-01T00:00:00Z"), or "(invalid timestamp)"
+    /// past what GDateTime represents (year 9999): a commit's timestamp is whatever its builder wrote.</summary>
+    public static string Timestamp(ulong secs) => secs > 253402300799UL
+        ? "(invalid timestamp)"
+        : DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>The --json document (json-glib's layout; no trailing newline, as rpm-ostree writes it).</summary>
     public static string Json(IReadOnlyList<List<KeyValuePair<string, GVariantValue>>> deployments)
     {
@@ -89,7 +95,7 @@ internal static class StatusPrinter
         if (meta.TryGetValue("ostree.source-title", out var title) && title is GVString st)
             sb.Append("  ").Append(o.Utf8 ? "└─" : "`-").Append(' ').Append(st.Value).Append('\n');
         ulong ts = Num(d, baseChecksum is not null ? "base-timestamp" : "timestamp");
-        var tsText = DateTimeOffset.FromUnixTimeSeconds((long)ts).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var tsText = Timestamp(ts);
         var version = Str(d, "version");
         if (version is null)
             Kv(sb, "Timestamp", tsText);
