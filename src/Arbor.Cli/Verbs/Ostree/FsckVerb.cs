@@ -1,6 +1,7 @@
 // `ostree fsck [OPTION…]`: runs Fsck with ostree's options; its steps on stdout (not with -q),
-// problems on stderr, a progress line while objects are verified on a terminal, and a final
-// error (exit 1) when anything was wrong.
+// problems on stderr, the verification's progress (a line redrawn on a terminal; elsewhere
+// ostree's "fsck objects (i/N) P%" lines, at most one a second), and a final error (exit 1) when
+// anything was wrong.
 using Arbor.Cli.Render;
 using Arbor.Ostree.Repo;
 
@@ -34,7 +35,7 @@ internal sealed class FsckVerb : OstreeVerb
             Delete = a.Has("delete"),
             VerifyBindings = a.Has("verify-bindings"),
             VerifyBackRefs = a.Has("verify-back-refs"),
-            Progress = bar,
+            Progress = bar ?? (IProgress<Arbor.Native.OperationProgress>)new PipeProgressLines(ctx.Out, "fsck objects"),
         };
         bool quiet = a.Has("quiet");
         Fsck.Run(ctx.Repo, options, e =>
