@@ -35,6 +35,13 @@ public sealed class VerbContext
     }
 }
 
+/// <summary>A sub-verb of a verb such as <c>admin</c> or <c>remote</c>.</summary>
+/// <param name="Name">The sub-verb as typed.</param>
+/// <param name="Summary">One line for the sub-verb list.</param>
+/// <param name="Arguments">What follows the options in its usage line ("NAME URL [BRANCH...]").</param>
+/// <param name="Options">The long names of the verb's options this sub-verb takes (the repository options always apply).</param>
+public sealed record Subverb(string Name, string Summary, string Arguments, IReadOnlyList<string> Options);
+
 /// <summary>Base class of <c>arbor ostree</c> verbs.</summary>
 public abstract class OstreeVerb
 {
@@ -57,11 +64,47 @@ public abstract class OstreeVerb
     /// <summary>The verb's own options (RepoOptions are added).</summary>
     protected abstract IReadOnlyList<OptionSpec> VerbOptions { get; }
 
+    /// <summary>Accepted by every verb, as in ostree: print the version and exit.</summary>
+    protected static readonly OptionSpec VersionOption = new("version", '\0', OptionArg.None, "Print version information and exit");
+
     /// <summary>All accepted options.</summary>
-    public IReadOnlyList<OptionSpec> Options => [.. VerbOptions, .. RepoOptions];
+    public IReadOnlyList<OptionSpec> Options => [.. VerbOptions, .. RepoOptions, VersionOption];
+
+    /// <summary>The sub-verbs, for verbs made of them (admin, remote, static-delta); empty otherwise.</summary>
+    public virtual IReadOnlyList<Subverb> Subverbs => [];
 
     /// <summary>Runs the verb; returns the exit code.</summary>
     public abstract int Run(VerbContext ctx);
+
+    /// <summary>The --help text: the sub-verb's own usage and options when <paramref name="args"/> names one, else the verb's (with its sub-verb list).</summary>
+    public string Help(IReadOnlyList<string> args)
+    {
+        var name = args.FirstOrDefault(a => !a.StartsWith('-'));
+        if (Subverbs.FirstOrDefault(s => s.Name == name) is { } sub)
+        {
+            var own = Options.Where(o => sub.Options.Contains(o.Long) || RepoOptions.Contains(o) || o == VersionOption).ToList();
+            var usage = $"ostree {Name} {sub.Name} [OPTION…]" + (sub.Arguments.Length > 0 ? " " + sub.Arguments : "");
+            return OptionParser.Help(usage, sub.Summary, own);
+        }
+        var help = OptionParser.Help(Usage, Summary, Options);
+        if (Subverbs.Count == 0)
+            return help;
+        int at = help.IndexOf("Help Options:", StringComparison.Ordinal);
+        return help[..at] + SubverbList() + "\n" + help[at..];
+    }
+
+    /// <summary>The "Builtin "VERB" Commands:" block of the verb's help.</summary>
+    protected string SubverbList()
+    {
+        var sb = new System.Text.StringBuilder($"Builtin \"{Name}\" Commands:\n");
+        int width = Subverbs.Max(s => s.Name.Length) + 3;
+        foreach (var s in Subverbs)
+            sb.Append("  ").Append(s.Name.PadRight(width)).Append(s.Summary).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>What ostree prints on stderr when a sub-verb is missing or unknown: the usage line and the sub-verb list.</summary>
+    protected string SubverbUsage() => $"Usage:\n  {Usage}\n\n{SubverbList()}\n";
 
     /// <summary>Requires exactly <paramref name="n"/> positionals, else a usage error naming <paramref name="what"/>.</summary>
     protected static void RequireArgs(VerbContext ctx, int n, string what)

@@ -139,7 +139,12 @@ public static class Program
         var rest = globals.Concat(args[(v + 1)..]).ToArray();
         if (rest.Contains("-h") || rest.Contains("--help"))
         {
-            stdout.Write(OptionParser.Help(verb.Usage, verb.Summary, verb.Options));
+            stdout.Write(verb.Help(rest));
+            return ExitCodes.Ok;
+        }
+        if (rest.Contains("--version"))
+        {
+            stdout.Write(VersionText());
             return ExitCodes.Ok;
         }
         var parsed = OptionParser.Parse(rest, verb.Options);

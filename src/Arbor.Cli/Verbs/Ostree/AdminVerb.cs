@@ -15,21 +15,21 @@ namespace Arbor.Cli.Verbs.Ostree;
 
 internal sealed class AdminVerb : OstreeVerb
 {
-    private static readonly (string Name, string Description)[] Subcommands =
+    private static readonly (string Name, string Description, string Arguments)[] Subcommands =
     [
-        ("cleanup", "Delete untagged deployments and repository objects"),
-        ("deploy", "Checkout revision REFSPEC as the new default deployment"),
-        ("finalize-staged", "Internal command to run at shutdown time"),
-        ("init-fs", "Initialize a root filesystem"),
-        ("instutil", "Deprecated commands intended for installer programs"),
-        ("kargs", "Change kernel arguments"),
-        ("os-init", "Initialize empty state for given operating system"),
-        ("pin", "Change the \"pinning\" state of a deployment"),
-        ("set-origin", "Set Origin and create a new origin file"),
-        ("status", "List deployments"),
-        ("switch", "Construct new tree from REF and deploy it"),
-        ("undeploy", "Delete deployment INDEX"),
-        ("upgrade", "Construct new tree from current origin and deploy it, if it changed"),
+        ("cleanup", "Delete untagged deployments and repository objects", ""),
+        ("deploy", "Checkout revision REFSPEC as the new default deployment", "REFSPEC"),
+        ("finalize-staged", "Internal command to run at shutdown time", ""),
+        ("init-fs", "Initialize a root filesystem", "PATH"),
+        ("instutil", "Deprecated commands intended for installer programs", "COMMAND"),
+        ("kargs", "Change kernel arguments", "COMMAND"),
+        ("os-init", "Initialize empty state for given operating system", "OSNAME"),
+        ("pin", "Change the \"pinning\" state of a deployment", "INDEX"),
+        ("set-origin", "Set Origin and create a new origin file", "REMOTENAME URL [BRANCH]"),
+        ("status", "List deployments", ""),
+        ("switch", "Construct new tree from REFSPEC and deploy it", "REFSPEC"),
+        ("undeploy", "Delete deployment INDEX", "INDEX"),
+        ("upgrade", "Construct new tree from current origin and deploy it, if it changed", ""),
     ];
 
     // Every option of every sub-verb, with the sub-verbs that accept it.
@@ -77,18 +77,23 @@ internal sealed class AdminVerb : OstreeVerb
 
     protected override IReadOnlyList<OptionSpec> VerbOptions => Table.Select(t => t.Spec).ToList();
 
+    public override IReadOnlyList<Subverb> Subverbs { get; } = Subcommands
+        .Select(s => new Subverb(s.Name, s.Description, s.Arguments,
+            Table.Where(t => t.Subs.Contains("*") || t.Subs.Contains(s.Name)).Select(t => t.Spec.Long).ToList()))
+        .ToList();
+
     public override int Run(VerbContext ctx)
     {
         var pos = ctx.Args.Positional;
         if (pos.Count == 0)
         {
-            ctx.Err.Write(SubcommandUsage());
+            ctx.Err.Write(SubverbUsage());
             throw new OstreeException("No \"admin\" subcommand specified");
         }
         var sub = pos[0];
-        if (!Subcommands.Any(s => s.Name == sub))
+        if (!Subverbs.Any(s => s.Name == sub))
         {
-            ctx.Err.Write(SubcommandUsage());
+            ctx.Err.Write(SubverbUsage());
             throw new OstreeException($"Unknown admin command '{sub}'");
         }
         foreach (var (spec, subs) in Table)
@@ -132,14 +137,6 @@ internal sealed class AdminVerb : OstreeVerb
             if (s == step && ++seen == n)
                 System.Diagnostics.Process.GetCurrentProcess().Kill();
         };
-    }
-
-    private static string SubcommandUsage()
-    {
-        var sb = new System.Text.StringBuilder("Usage:\n  ostree admin [OPTION…] COMMAND\n\nBuiltin \"admin\" Commands:\n");
-        foreach (var (n, d) in Subcommands)
-            sb.Append("  ").Append(n.PadRight(24)).Append(d).Append('\n');
-        return sb.Append('\n').ToString();
     }
 
     /// <summary>The --sysroot path, or "/".</summary>

@@ -27,6 +27,18 @@ internal sealed class RemoteVerb : OstreeVerb
         new("stdin", '\0', OptionArg.None, "Import keys from standard input"),
     ];
 
+    public override IReadOnlyList<Subverb> Subverbs { get; } =
+    [
+        new("add", "Add a remote repository", "NAME [metalink=|mirrorlist=]URL [BRANCH...]", ["set", "no-gpg-verify", "if-not-exists", "force", "collection-id"]),
+        new("delete", "Delete a remote repository", "NAME", ["if-exists"]),
+        new("show-url", "Show remote repository URL", "NAME", []),
+        new("list", "List remote repository names", "", ["show-urls", "revision"]),
+        new("gpg-import", "Import GPG keys", "NAME [KEY-ID...]", ["keyring", "stdin"]),
+        new("gpg-list-keys", "Show remote GPG keys", "NAME", []),
+        new("refs", "List remote refs", "NAME", ["revision"]),
+        new("summary", "Show remote summary", "NAME", ["raw"]),
+    ];
+
     public override int Run(VerbContext ctx)
     {
         var p = ctx.Args.Positional;

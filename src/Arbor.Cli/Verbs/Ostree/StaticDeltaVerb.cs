@@ -14,16 +14,20 @@ namespace Arbor.Cli.Verbs.Ostree;
 
 internal sealed class StaticDeltaVerb : OstreeVerb
 {
-    private static readonly (string Name, string Description)[] Subcommands =
+    private static readonly string[] KeyOptions = ["sign-type", "keys-file", "keys-dir"];
+
+    public override IReadOnlyList<Subverb> Subverbs { get; } =
     [
-        ("list", "List static delta files"),
-        ("show", "Dump information on a delta"),
-        ("delete", "Remove a delta"),
-        ("generate", "Generate static delta files"),
-        ("apply-offline", "Apply static delta file"),
-        ("verify", "Verify static delta signatures"),
-        ("indexes", "List static delta indexes"),
-        ("reindex", "Regenerate static delta indexes"),
+        new("list", "List static delta files", "", []),
+        new("show", "Dump information on a delta", "", []),
+        new("delete", "Remove a delta", "", []),
+        new("generate", "Generate static delta files", "[TO]",
+            ["from", "empty", "inline", "to", "disable-bsdiff", "if-not-exists", "set-endianness", "endianness", "swap-endianness",
+             "min-fallback-size", "max-bsdiff-size", "max-chunk-size", "filename", "sign", .. KeyOptions]),
+        new("apply-offline", "Apply static delta file", "", KeyOptions),
+        new("verify", "Verify static delta signatures", "STATIC-DELTA-FILE [KEY-ID...]", KeyOptions),
+        new("indexes", "List static delta indexes", "", []),
+        new("reindex", "Regenerate static delta indexes", "", ["to"]),
     ];
 
     public override string Name => "static-delta";
@@ -56,7 +60,7 @@ internal sealed class StaticDeltaVerb : OstreeVerb
         var pos = ctx.Args.Positional;
         if (pos.Count == 0)
         {
-            ctx.Err.Write(SubcommandUsage());
+            ctx.Err.Write(SubverbUsage());
             throw new OstreeException("No command specified");
         }
         var sub = pos[0];
@@ -78,17 +82,9 @@ internal sealed class StaticDeltaVerb : OstreeVerb
     private static string Need(List<string> args, string message) =>
         args.Count > 0 ? args[0] : throw new OstreeException(message);
 
-    private static string SubcommandUsage()
+    private int UnknownSub(VerbContext ctx, string sub)
     {
-        var sb = new System.Text.StringBuilder("Usage:\n  ostree static-delta [OPTION…] COMMAND\n\nBuiltin \"static-delta\" Commands:\n");
-        foreach (var (n, d) in Subcommands)
-            sb.Append("  ").Append(n.PadRight(17)).Append(d).Append('\n');
-        return sb.Append('\n').ToString();
-    }
-
-    private static int UnknownSub(VerbContext ctx, string sub)
-    {
-        ctx.Err.Write(SubcommandUsage());
+        ctx.Err.Write(SubverbUsage());
         throw new OstreeException($"Unknown \"static-delta\" subcommand '{sub}'");
     }
 
