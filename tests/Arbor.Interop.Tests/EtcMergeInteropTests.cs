@@ -75,12 +75,15 @@ public sealed class EtcMergeInteropTests : IDisposable
         File.Delete(Path.Combine(etc, "legacy.conf"));
     }
 
+    private string ArborConfigDiff() =>
+        Tools.ArborOk("ostree", "admin", "--sysroot=" + _sr.Root, "config-diff", "--os=" + TestSysroot.OsName).Stdout;
+
     [Fact]
     public void MergedEtcMatchesOstree()
     {
         var dep1 = _sr.Deploy(_sr.CommitTree("v1", Defaults));
         LocalChanges(Path.Combine(dep1, "etc"));
-        var ours = ConfigDiff.Format(dep1);
+        var ours = ArborConfigDiff();
         var theirs = Tools.OstreeOk("admin", "--sysroot=" + _sr.Root, "config-diff", "--os=" + TestSysroot.OsName).Stdout;
         Assert.Equal(theirs, ours);
 
@@ -97,7 +100,7 @@ public sealed class EtcMergeInteropTests : IDisposable
         // After the merge, the new deployment's config-diff agrees too.
         Assert.Equal(
             Tools.OstreeOk("admin", "--sysroot=" + _sr.Root, "config-diff", "--os=" + TestSysroot.OsName).Stdout,
-            ConfigDiff.Format(dep2));
+            ArborConfigDiff());
     }
 
     [Fact]
@@ -117,7 +120,7 @@ public sealed class EtcMergeInteropTests : IDisposable
         for (int i = 0; i < 40; i++)
             TestSysroot.WriteFile(etc, $"added.d/{i * 13 % 41:D2}.conf", "new\n");
         var theirs = Tools.OstreeOk("admin", "--sysroot=" + _sr.Root, "config-diff", "--os=" + TestSysroot.OsName).Stdout;
-        Assert.Equal(theirs, ConfigDiff.Format(dep));
+        Assert.Equal(theirs, ArborConfigDiff());
     }
 
     [Fact]

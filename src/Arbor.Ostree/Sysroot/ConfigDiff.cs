@@ -5,7 +5,6 @@
 // the printed lines depend on it. A file is "modified" when its type, mode, owner, symlink target
 // or content differ; the structure is walked first and the content comparisons, the only costly
 // part, then run in parallel before the three lists are assembled in walk order.
-using System.Text;
 using Arbor.Native;
 using Arbor.Ostree.Repo;
 
@@ -21,7 +20,7 @@ public sealed record EtcChanges(IReadOnlyList<string> Modified, IReadOnlyList<st
     public bool IsEmpty => Modified.Count == 0 && Removed.Count == 0 && Added.Count == 0;
 }
 
-/// <summary>Computes and prints configuration differences (<c>ostree admin config-diff</c>).</summary>
+/// <summary>Computes configuration differences (what <c>ostree admin config-diff</c> lists).</summary>
 public static class ConfigDiff
 {
     /// <summary>Compares <paramref name="etc"/> against its defaults <paramref name="defaults"/> (a deployment's usr/etc).</summary>
@@ -66,23 +65,6 @@ public static class ConfigDiff
             throw new OstreeException($"While computing configuration diff: {e.Message}", e);
         }
     }
-
-    /// <summary>The lines <c>ostree admin config-diff</c> prints: <c>M    path</c>, then <c>D</c>, then <c>A</c>.</summary>
-    public static string Format(EtcChanges changes)
-    {
-        var sb = new StringBuilder();
-        foreach (var p in changes.Modified)
-            sb.Append("M    ").Append(p).Append('\n');
-        foreach (var p in changes.Removed)
-            sb.Append("D    ").Append(p).Append('\n');
-        foreach (var p in changes.Added)
-            sb.Append("A    ").Append(p).Append('\n');
-        return sb.ToString();
-    }
-
-    /// <summary>The <c>config-diff</c> text of a deployment directory (its usr/etc against its etc).</summary>
-    public static string Format(string deploymentDir) =>
-        Format(Compute(Path.Combine(deploymentDir, "usr", "etc"), Path.Combine(deploymentDir, "etc")));
 
     private enum EventKind { Modified, Removed, Added, CompareContent }
 

@@ -18,6 +18,7 @@ internal sealed class AdminVerb : OstreeVerb
     private static readonly (string Name, string Description, string Arguments)[] Subcommands =
     [
         ("cleanup", "Delete untagged deployments and repository objects", ""),
+        ("config-diff", "Diff current /etc configuration versus default", ""),
         ("deploy", "Checkout revision REFSPEC as the new default deployment", "REFSPEC"),
         ("finalize-staged", "Internal command to run at shutdown time", ""),
         ("init-fs", "Initialize a root filesystem", "PATH"),
@@ -38,7 +39,7 @@ internal sealed class AdminVerb : OstreeVerb
         (new("sysroot", '\0', OptionArg.String, "Create a new OSTree sysroot at PATH", "PATH"), ["*"]),
         (new("print-current-dir", '\0', OptionArg.None, "Print the path of the current deployment"), ["*"]),
         (new("modern", '\0', OptionArg.None, "Only create /boot and /ostree"), ["init-fs"]),
-        (new("os", '\0', OptionArg.String, "Use a different operating system root than the current one", "OSNAME"), ["deploy", "upgrade", "switch"]),
+        (new("os", '\0', OptionArg.String, "Use a different operating system root than the current one", "OSNAME"), ["deploy", "upgrade", "switch", "config-diff"]),
         (new("origin-file", '\0', OptionArg.String, "Specify origin file", "FILENAME"), ["deploy"]),
         (new("no-prune", '\0', OptionArg.None, "Don't prune the repo when done"), ["deploy"]),
         (new("no-merge", '\0', OptionArg.None, "Do not apply configuration (/etc and kernel arguments) from booted deployment"), ["deploy"]),
@@ -108,6 +109,7 @@ internal sealed class AdminVerb : OstreeVerb
             "init-fs" => InitFs(ctx, args),
             "os-init" => OsInit(ctx, args),
             "status" => Status(ctx),
+            "config-diff" => ConfigDiffOf(ctx),
             "undeploy" => Undeploy(ctx, args),
             "cleanup" => Cleanup(ctx),
             "pin" => Pin(ctx, args),
@@ -202,6 +204,23 @@ internal sealed class AdminVerb : OstreeVerb
         {
             return null;
         }
+    }
+
+    // ostree's ot-admin-builtin-diff: the merge deployment of --os, else the booted one; its usr/etc
+    // against its etc, xattrs ignored.
+    private static int ConfigDiffOf(VerbContext ctx)
+    {
+        using var s = Guard(() => LoadSysroot(ctx, unlocked: true));
+        if (s is null)
+            return 0;
+        var osname = ctx.Args.Get("os");
+        var deployment = osname is not null
+            ? s.MergeDeployment(osname) ?? throw new OstreeException($"No deployment for OS '{osname}'")
+            : s.Booted ?? throw new OstreeException("Not currently booted into an OSTree system");
+        var dir = s.DeploymentDir(deployment);
+        var changes = ConfigDiff.Compute(Path.Combine(dir, "usr", "etc"), Path.Combine(dir, "etc"));
+        ctx.Out.Write(TerminalText.Escape(EtcText.ConfigDiff(changes), keepNewlines: true));
+        return 0;
     }
 
     private static int Status(VerbContext ctx)
