@@ -56,6 +56,15 @@ public sealed record PullOptions
 
     /// <summary>Called about twice a second with progress, when set.</summary>
     public IProgress<PullProgress>? Progress { get; init; }
+
+    /// <summary>How often <see cref="Progress"/> is called (<c>--update-frequency</c>).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Refuse to move a ref to a commit older than the one it names (<c>--timestamp-check</c>).</summary>
+    public bool TimestampCheck { get; init; }
+
+    /// <summary>Refuse pulled commits older than this one (<c>--timestamp-check-from-rev</c>).</summary>
+    public Checksum? TimestampCheckFromRev { get; init; }
 }
 
 /// <summary>A progress snapshot; <paramref name="Delta"/> counts static-delta parts (all zero without deltas).</summary>
@@ -145,7 +154,7 @@ public sealed class PullEngine : IDisposable
             AllowPartialTargets = _subpaths is not null || _options.CommitMetadataOnly,
         });
         _txn = txn;
-        using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, 500, 500);
+        using var progressTimer = _options.Progress is null ? null : new Timer(_ => ReportProgress(), null, _options.ProgressInterval, _options.ProgressInterval);
 
         var done = new HashSet<Checksum>();
         foreach (var (name, commit) in wanted)
@@ -162,6 +171,7 @@ public sealed class PullEngine : IDisposable
         if (_options.DryRun)
             return Result(new Dictionary<string, Checksum>());
 
+        CheckTimestamps(wanted);
         foreach (var (name, commit) in wanted)
         {
             if (!_commitIds.Contains(name))
@@ -235,6 +245,20 @@ public sealed class PullEngine : IDisposable
             wanted[spec] = Checksum.TryParse(text, out var c) ? c : throw new OstreeException($"Remote ref {spec} at {_url} does not contain a checksum: '{text}'");
         }
         return wanted;
+    }
+
+    // ostree checks the commits a pull would move refs to; the objects fetched stay (the commit is
+    // complete and the next pull reuses it), but no ref moves.
+    private void CheckTimestamps(IReadOnlyDictionary<string, Checksum> wanted)
+    {
+        foreach (var (name, commit) in wanted)
+        {
+            if (_options.TimestampCheckFromRev is { } from)
+                CommitTimestamps.RequireNotOlder(_repo, from.ToString(), commit.ToString());
+            if (_options.TimestampCheck && !_commitIds.Contains(name)
+                && _repo.ResolveRev(_options.Mirror ? name : $"{RemoteName}:{name}", allowMissing: true) is { } current && current != commit)
+                CommitTimestamps.RequireNotOlder(_repo, current.ToString(), commit.ToString());
+        }
     }
 
     private async Task PullCommitAsync(Checksum commit, int depth, bool isParent, CancellationToken ct)

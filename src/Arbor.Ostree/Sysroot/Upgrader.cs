@@ -4,7 +4,6 @@
 // downgrade is allowed, and Deploy checks it out with the merge deployment's /etc and kernel
 // arguments and writes it as the new default. `ostree admin upgrade|switch` and Arbor.Host's
 // upgrade/deploy/rebase/kargs all go through here, so they pull and deploy the same way.
-using System.Globalization;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Pull;
 using Arbor.Ostree.Repo;
@@ -123,27 +122,8 @@ public sealed class Upgrader
         if (NewRevision == from)
             return false;
         if (!allowOlder)
-            CheckTimestamps(repo, from, NewRevision);
+            CommitTimestamps.RequireNotOlder(repo, from, NewRevision);
         return true;
-    }
-
-    internal static void CheckTimestamps(Repository repo, string currentRev, string newRev)
-    {
-        ulong currentTs = repo.LoadCommit(Checksum.Parse(currentRev)).Timestamp;
-        ulong newTs = repo.LoadCommit(Checksum.Parse(newRev)).Timestamp;
-        if (newTs >= currentTs)
-            return;
-        // A commit's timestamp is whatever its builder wrote; GDateTime (and DateTime) end at year 9999.
-        const ulong MaxTimestamp = 253402300799UL;
-        if (newTs > MaxTimestamp || currentTs > MaxTimestamp)
-            throw new OstreeException($"Upgrade target revision '{newRev}' timestamp ({(long)newTs}) or current revision '{currentRev}' timestamp ({(long)currentTs}) is invalid");
-        // glib's %c in the C locale: "%a %b %e %H:%M:%S %Y".
-        static string Fmt(ulong ts)
-        {
-            var dt = DateTimeOffset.FromUnixTimeSeconds((long)ts).UtcDateTime;
-            return string.Create(CultureInfo.InvariantCulture, $"{dt:ddd} {dt:MMM} {dt.Day,2} {dt:HH:mm:ss} {dt:yyyy}");
-        }
-        throw new OstreeException($"Upgrade target revision '{newRev}' with timestamp '{Fmt(newTs)}' is chronologically older than current revision '{currentRev}' with timestamp '{Fmt(currentTs)}'; use --allow-downgrade to permit");
     }
 
     /// <summary>Stages <see cref="NewRevision"/> (or <paramref name="revision"/>) for finalization at shutdown (booted systems only).</summary>

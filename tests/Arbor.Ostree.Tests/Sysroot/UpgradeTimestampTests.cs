@@ -20,8 +20,8 @@ public sealed class UpgradeTimestampTests : IDisposable
         var repo = Repository.Create(Path.Combine(_dir, "repo"), RepoMode.BareUserOnly);
         var current = CommitAt(repo, 1_700_000_000);
         var older = CommitAt(repo, 1_600_000_000);
-        Arbor.Ostree.Sysroot.Upgrader.CheckTimestamps(repo, older, current);
-        var e = Assert.Throws<OstreeException>(() => Arbor.Ostree.Sysroot.Upgrader.CheckTimestamps(repo, current, older));
+        CommitTimestamps.RequireNotOlder(repo, older, current);
+        var e = Assert.Throws<OstreeException>(() => CommitTimestamps.RequireNotOlder(repo, current, older));
         Assert.Contains("is chronologically older than current revision", e.Message, StringComparison.Ordinal);
         Assert.Contains("Sep 13 12:26:40 2020", e.Message, StringComparison.Ordinal);
     }
@@ -32,7 +32,7 @@ public sealed class UpgradeTimestampTests : IDisposable
         var repo = Repository.Create(Path.Combine(_dir, "repo"), RepoMode.BareUserOnly);
         var far = CommitAt(repo, ulong.MaxValue - 1);
         var now = CommitAt(repo, 1_700_000_000);
-        var e = Assert.Throws<OstreeException>(() => Arbor.Ostree.Sysroot.Upgrader.CheckTimestamps(repo, far, now));
+        var e = Assert.Throws<OstreeException>(() => CommitTimestamps.RequireNotOlder(repo, far, now));
         Assert.Equal($"Upgrade target revision '{now}' timestamp (1700000000) or current revision '{far}' timestamp (-2) is invalid", e.Message);
     }
 }

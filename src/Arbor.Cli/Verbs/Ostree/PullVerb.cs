@@ -30,6 +30,9 @@ internal sealed class PullVerb : OstreeVerb
         new("max-outstanding-fetcher-requests", '\0', OptionArg.Int, "The max amount of concurrent connections allowed. (default: 8)", "N"),
         new("localcache-repo", 'L', OptionArg.StringArray, "Add REPO as local cache source for objects during this pull", "REPO"),
         new("no-gpg-verify", '\0', OptionArg.None, "Do not verify GPG signatures of commits"),
+        new("update-frequency", '\0', OptionArg.Int, "Sets the update frequency, in milliseconds (0=1000ms) (default: 0)", "FREQUENCY"),
+        new("timestamp-check", 'T', OptionArg.None, "Require fetched commits to have newer timestamps"),
+        new("timestamp-check-from-rev", '\0', OptionArg.String, "Require fetched commits to have newer timestamps than given rev"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -81,6 +84,9 @@ internal sealed class PullVerb : OstreeVerb
             RequireStaticDeltas = a.Has("require-static-deltas"),
             DryRun = a.Has("dry-run"),
             Progress = bar,
+            ProgressInterval = TimeSpan.FromMilliseconds(a.GetInt("update-frequency", 0) is > 0 and var ms ? ms : 1000),
+            TimestampCheck = a.Has("timestamp-check"),
+            TimestampCheckFromRev = a.Get("timestamp-check-from-rev") is { } from ? repo.ResolveRev(from) : null,
         };
         if (a.Has("no-gpg-verify"))
             remote = WithoutGpgVerify(remote);
