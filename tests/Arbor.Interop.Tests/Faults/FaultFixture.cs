@@ -102,11 +102,13 @@ public sealed class FaultFixture : ScratchFixture, IDisposable
     /// <summary>
     /// A sysroot at <paramref name="root"/> (made by ostree): stateroot "debian", refs debian/one
     /// (<see cref="OsTree1"/>, version 1) and debian/two (<see cref="OsTree2"/>, version 2), debian/one deployed.
+    /// <paramref name="afterInit"/> runs right after init-fs (to mount a separate /boot, say).
     /// </summary>
-    public string NewSysroot(string root)
+    public string NewSysroot(string root, Action<string>? afterInit = null)
     {
         Directory.CreateDirectory(root);
         Tools.OstreeOk("admin", "init-fs", root);
+        afterInit?.Invoke(root);
         Tools.OstreeOk("admin", "--sysroot=" + root, "os-init", "debian");
         var repo = "--repo=" + Path.Combine(root, "ostree/repo");
         Tools.OstreeOk(repo, "commit", "-b", "debian/one", "--tree=dir=" + OsTree1, "--timestamp=2020-01-01 00:00:00 +0000", "-s", "one", "--add-metadata-string=version=1");
