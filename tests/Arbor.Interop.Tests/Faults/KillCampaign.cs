@@ -18,6 +18,9 @@ public sealed record KillAttempt(string[] Args)
     /// <summary>The rerun's arguments (default: the same).</summary>
     public string[]? RerunArgs { get; init; }
 
+    /// <summary>Runs between the fault and the rerun (to give the real tool the same leftovers, say).</summary>
+    public Action? BeforeRerun { get; init; }
+
     /// <summary>The operation may exit 77 (rpm-ostree's "nothing to do").</summary>
     public bool Allow77 { get; init; }
 
@@ -56,11 +59,14 @@ public static class KillCampaign
                 if (first && r.ExitCode != 0 && !(a.Allow77 && r.ExitCode == 77))
                     throw new InvalidOperationException($"the unkilled first run failed; the campaign's setup is wrong\n{r}");
                 if (first)
-                    windows[a.Variant] = r.Elapsed * 1.3 + TimeSpan.FromMilliseconds(20);
+                    windows[a.Variant] = r.Elapsed * 1.1 + TimeSpan.FromMilliseconds(10);
                 if (a.SelfKill && r.ExitCode == 137)
                     r = r with { Killed = true };
+                if (Environment.GetEnvironmentVariable("ARBOR_FAULT_TRACE") == "1")
+                    Console.Error.WriteLine($"run {i} {a.Variant}: kill after {kill?.TotalMilliseconds ?? -1:0} ms; {(r.Killed ? "killed" : $"exit {r.ExitCode}")} after {r.Elapsed.TotalMilliseconds:0} ms");
                 Judge(tally, a, r, $"(seed {seed}, delay {kill?.TotalMilliseconds ?? -1:0} ms)");
 
+                a.BeforeRerun?.Invoke();
                 var rerun = FaultProcess.Arbor(a.RerunArgs ?? a.Args);
                 if (FaultProcess.CrashReason(rerun, a.Allow77) is { } why)
                     tally.Crash($"rerun: {why}\n{rerun}");
