@@ -2,10 +2,12 @@
 // every ref names a complete commit (a commit still marked partial is allowed, a ref to one is
 // not), and a sysroot stays bootable (`ostree admin status` reads it and every boot entry's kernel
 // and initramfs exist). Each check returns a description of what is wrong, or null.
+using System.Text.RegularExpressions;
+
 namespace Arbor.Interop.Tests.Faults;
 
 /// <summary>Consistency checks on repositories and sysroots after a fault.</summary>
-public static class FaultChecks
+public static partial class FaultChecks
 {
     /// <summary>Every ref (local and remote) with the commit it names, read by the real ostree.</summary>
     public static SortedDictionary<string, string> Refs(string repo)
@@ -75,11 +77,12 @@ public static class FaultChecks
 
     /// <summary>The commits of the deployments `ostree admin status` lists, in order.</summary>
     public static string[] Deployments(string sysroot) =>
-        Tools.OstreeOk("admin", "--sysroot=" + sysroot, "status").Stdout.Split('\n')
-            .Where(l => l.Length > 2 && l[1] == ' ' && l[0] is ' ' or '*' && !l.StartsWith("    ", StringComparison.Ordinal))
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
-            .Where(c => c.Length > 64)
-            .Select(c => c[..64]).ToArray();
+        [.. Tools.OstreeOk("admin", "--sysroot=" + sysroot, "status").Stdout.Split('\n')
+            .Select(l => DeploymentLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+
+    // "* STATEROOT CHECKSUM.SERIAL", optionally followed by " (pending)", " (rollback)"…
+    [GeneratedRegex(@"^[* ] \S+ ([0-9a-f]{64})\.[0-9]+")]
+    private static partial Regex DeploymentLine();
 
     /// <summary>Files under the repository's tmp/ other than the cache/ directory and empty staging directories.</summary>
     public static List<string> TmpLeftovers(string repo)
