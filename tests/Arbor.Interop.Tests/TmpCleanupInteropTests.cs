@@ -1,6 +1,7 @@
 // What a killed writer leaves in tmp/: a commit killed while it streams a large file leaves its
 // staging directory behind, and the next commit removes it; a commit that finishes leaves tmp/ as
-// it found it. The real ostree commits into the same repository with the leftover present.
+// it found it; a checkout that inflates into tmp/ (archive, user mode) clears what killed
+// checkouts left there, as no write may come to do it. The real ostree commits into the same repository with the leftover present.
 using System.Diagnostics;
 
 namespace Arbor.Interop.Tests;
@@ -58,6 +59,27 @@ public sealed class TmpCleanupInteropTests : IDisposable
         Assert.Equal(["cache"], TmpEntries(repo).Where(e => !e.StartsWith("staging-", StringComparison.Ordinal) || e.Contains("-arbor-", StringComparison.Ordinal)));
         Assert.Empty(StagedFiles(repo));
         Tools.OstreeOk("--repo=" + repo, "fsck");
+    }
+
+    [Fact]
+    public void A_checkout_through_the_cache_removes_what_a_killed_checkout_left()
+    {
+        var repo = Path.Combine(_dir, "repo3");
+        Tools.ArborOk("ostree", "--repo=" + repo, "init", "--mode=archive");
+        var tree = Path.Combine(_dir, "tree3");
+        Directory.CreateDirectory(tree);
+        File.WriteAllBytes(Path.Combine(tree, "big"), new byte[1 << 20]);
+        Tools.ArborOk("ostree", "--repo=" + repo, "commit", "-b", "main", "--tree=dir=" + tree);
+        // What a checkout killed while inflating leaves: its staging directory (nobody holds the lock) with inflated files.
+        var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        var dead = Path.Combine(repo, "tmp", $"staging-{bootId}-arbor-0123456789ab");
+        Directory.CreateDirectory(dead);
+        File.WriteAllBytes(Path.Combine(dead, "uncompressed-0123"), new byte[1 << 20]);
+        File.WriteAllText(dead + "-lock", "");
+
+        Tools.ArborOk("ostree", "--repo=" + repo, "checkout", "-U", "main", Path.Combine(_dir, "co3"));
+        Assert.False(Directory.Exists(dead), "the dead checkout's staging directory is still there");
+        Assert.Equal(["cache"], TmpEntries(repo));
     }
 
     [Fact]

@@ -41,7 +41,11 @@ public sealed partial class TreeCheckout
         _options = repo.Mode == RepoMode.BareUserOnly ? options with { Mode = CheckoutMode.User } : options;
         _user = _options.Mode == CheckoutMode.User;
         _cacheEnabled = _options.EnableUncompressedCache && repo.IsArchive && _user
-            && repo.Config.GetBool("core", "enable-uncompressed-cache", true);
+            && repo.Config.GetBool("core", "enable-uncompressed-cache", true) && repo.IsWritable;
+        // A checkout that inflates into tmp/ clears what killed checkouts left there first: no
+        // write may come along to do it, and their inflated files can be a whole tree.
+        if (_cacheEnabled)
+            TmpCleanup.CleanStale(repo);
     }
 
     /// <summary>Checks out <paramref name="commit"/> (or its <see cref="CheckoutOptions.Subpath"/>) to <paramref name="destination"/>.</summary>

@@ -1,7 +1,9 @@
 // Repository locking compatible with libostree: an open-file-description lock on `.lock`,
 // shared while objects are written or read in a transaction, exclusive while objects are
 // deleted (prune, fsck --delete). Waits up to `[core] lock-timeout-secs` (default 30) and then
-// fails with a message saying who holds what.
+// fails with a message saying who holds what. A repository that cannot be written (a read-only
+// mount, a directory the caller may not write) is not locked at all, as libostree does: readers
+// (fsck, checkout, show) work, and a writer fails on its first write with the reason.
 using Arbor.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -27,7 +29,15 @@ public sealed class RepoLock : IDisposable
             return new RepoLock(new SafeFileHandle(), path);
         var secs = int.TryParse(repo.Config.Get("core", "lock-timeout-secs"), out var s) ? s : 30;
         var limit = timeout ?? TimeSpan.FromSeconds(secs);
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException && !repo.IsWritable)
+        {
+            return new RepoLock(new SafeFileHandle(), path);
+        }
         int fd = (int)handle.DangerousGetHandle();
         var deadline = DateTime.UtcNow + limit;
         int sleep = 5;

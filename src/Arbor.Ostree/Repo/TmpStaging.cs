@@ -33,6 +33,30 @@ public sealed partial class Repository
 
     /// <summary>The name (in <c>tmp/</c>) of this process's staging directory, or null before the first temp file.</summary>
     internal string? StagingName => _staging?.Name;
+
+    /// <summary>
+    /// False when nothing can be created in the repository (a read-only mount, a directory the
+    /// caller may not write): libostree's faccessat(objects, W_OK). Readers then take no lock and
+    /// keep no cache, as libostree's do.
+    /// </summary>
+    internal bool IsWritable
+    {
+        get
+        {
+            var probe = System.IO.Path.Combine(Path, "objects", $".arbor-writable-{Environment.ProcessId}");
+            try
+            {
+                using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+                {
+                }
+                return true;
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                return false;
+            }
+        }
+    }
 }
 
 /// <summary>A locked staging directory; removed with its lock file when the process exits normally.</summary>
