@@ -8,6 +8,10 @@
 // written: libarchive's gnutar format has no place for them, so ostree drops them with or without
 // --no-xattrs. Data flows object -> GnuTarWriter's buffer -> output stream; small archive-mode
 // objects are inflated in memory in one read, the rest streamed.
+// Where Arbor parts from ostree on purpose: names are always written as UTF-8 (libarchive converts
+// them to the locale's charset, and under LC_ALL=C writes non-ASCII names as empty strings, a
+// broken archive); a subpath naming a file is refused ("Not a directory: PATH") where ostree
+// aborts on an assertion.
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 using Arbor.Ostree.Tar;
