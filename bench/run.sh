@@ -62,6 +62,11 @@ bench_tree() {
   compare "checkout (archive, as root)" \
     "rm -rf $WORK/co" "ostree checkout --repo=$WORK/o-archive main $WORK/co" \
     "rm -rf $WORK/co" "$ARBOR ostree checkout --repo=$WORK/o-archive main $WORK/co"
+  compare "export (archive)" \
+    ":" "ostree export --repo=$WORK/o-archive -o /dev/null main" \
+    ":" "$ARBOR ostree export --repo=$WORK/o-archive -o /dev/null main"
+  o=$(ostree export --repo=$WORK/o-archive main | sha256sum); a=$($ARBOR ostree export --repo=$WORK/o-archive main | sha256sum)
+  [ "$o" = "$a" ] || { echo "bench: export archives differ: ostree $o arbor $a" >&2; exit 1; }
   compare "fsck (archive)" \
     ":" "ostree fsck --repo=$WORK/o-archive" \
     ":" "$ARBOR ostree fsck --repo=$WORK/o-archive"

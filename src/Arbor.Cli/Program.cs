@@ -20,6 +20,7 @@ public static class Program
         "commit" => new Verbs.Ostree.CommitVerb(),
         "config" => new Verbs.Ostree.ConfigVerb(),
         "diff" => new Verbs.Ostree.DiffVerb(),
+        "export" => new Verbs.Ostree.ExportVerb(),
         "fsck" => new Verbs.Ostree.FsckVerb(),
         "gpg-sign" => new Verbs.Ostree.GpgSignVerb(),
         "init" => new Verbs.Ostree.InitVerb(),
@@ -42,7 +43,7 @@ public static class Program
     /// <summary>The names of the <c>arbor ostree</c> verbs.</summary>
     internal static readonly string[] OstreeVerbNames =
     [
-        "admin", "cat", "checkout", "checksum", "commit", "config", "diff", "fsck", "gpg-sign", "init", "log", "ls", "prune",
+        "admin", "cat", "checkout", "checksum", "commit", "config", "diff", "export", "fsck", "gpg-sign", "init", "log", "ls", "prune",
         "pull-local", "pull", "refs", "remote", "reset", "rev-parse", "show", "sign", "static-delta", "summary",
     ];
 

@@ -98,6 +98,7 @@ public static partial class LibC
 
     private const int AT_FDCWD = -100;
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
+    private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_BASIC_STATS = 0x7ff;
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -185,6 +186,26 @@ public static partial class LibC
         return st;
     }
 
+    /// <summary>statx of an open file (fstat): what the descriptor refers to, a pipe or device included.</summary>
+    public static unsafe FileStat FStat(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            byte* buf = stackalloc byte[256];
+            if (StatxNative((int)handle.DangerousGetHandle(), "", AT_EMPTY_PATH, STATX_BASIC_STATS, buf) != 0)
+                throw Fail("statx", null);
+            return FromStatx(buf);
+        }
+        finally
+        {
+            if (added)
+                handle.DangerousRelease();
+        }
+    }
+
     /// <summary>statx without following symlinks; false with <paramref name="errno"/> on failure.</summary>
     public static unsafe bool TryLStat(string path, out FileStat stat, out int errno)
     {
@@ -196,7 +217,12 @@ public static partial class LibC
             return false;
         }
         errno = 0;
-        stat = new FileStat(
+        stat = FromStatx(buf);
+        return true;
+    }
+
+    private static unsafe FileStat FromStatx(byte* buf) =>
+        new(
             Mode: *(ushort*)(buf + 28),
             Uid: *(uint*)(buf + 20),
             Gid: *(uint*)(buf + 24),
@@ -206,8 +232,6 @@ public static partial class LibC
             Device: ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140),
             RdevMajor: *(uint*)(buf + 128),
             RdevMinor: *(uint*)(buf + 132));
-        return true;
-    }
 
     /// <summary>
     /// The names in a directory as the file system stores them, without "." and "..". .NET's own

@@ -9,6 +9,20 @@ public sealed class LibCTests : IDisposable
     private string P(string name) => Path.Combine(_dir, name);
 
     [Fact]
+    public void FStat_reports_what_an_open_descriptor_refers_to()
+    {
+        File.WriteAllText(P("f"), "123");
+        using (var f = new FileStream(P("f"), FileMode.Open, FileAccess.Read))
+        {
+            var st = LibC.FStat(f.SafeFileHandle);
+            Assert.True(st.IsRegular);
+            Assert.Equal(3ul, st.Size);
+        }
+        using var devnull = new FileStream("/dev/null", FileMode.Open, FileAccess.Write);
+        Assert.Equal(UnixMode.S_IFCHR, LibC.FStat(devnull.SafeFileHandle).Type);
+    }
+
+    [Fact]
     public void LStat_reports_type_mode_size_and_does_not_follow_symlinks()
     {
         File.WriteAllText(P("f"), "12345");
