@@ -116,19 +116,6 @@ public sealed class DiffResult
 
     /// <summary>Entries only in B, with everything beneath added directories.</summary>
     public List<DiffNode> Added { get; } = [];
-
-    /// <summary>The text <c>ostree diff</c> prints: <c>M    path</c>, then <c>D</c>, then <c>A</c> lines.</summary>
-    public string Format()
-    {
-        var sb = new System.Text.StringBuilder();
-        foreach (var m in Modified)
-            sb.Append("M    ").Append(m.DisplayPath).Append('\n');
-        foreach (var r in Removed)
-            sb.Append("D    ").Append(r.DisplayPath).Append('\n');
-        foreach (var a in Added)
-            sb.Append("A    ").Append(a.DisplayPath).Append('\n');
-        return sb.ToString();
-    }
 }
 
 /// <summary>Options of a tree comparison.</summary>

@@ -246,7 +246,7 @@ public sealed class EtcMergeTests : IDisposable
         Assert.Equal(["hostname", "passwd"], changes.Modified.Order(StringComparer.Ordinal));
         Assert.Equal(["motd"], changes.Removed);
         Assert.Equal(["extra", "extra/a.conf"], changes.Added);
-        var text = Arbor.Cli.Render.EtcText.ConfigDiff(changes);
+        var text = Arbor.Cli.Render.DiffText.Lines(changes);
         Assert.Matches("^(M    (hostname|passwd)\n){2}D    motd\nA    extra\nA    extra/a.conf\n$", text);
     }
 

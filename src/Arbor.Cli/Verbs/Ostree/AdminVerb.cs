@@ -219,7 +219,7 @@ internal sealed class AdminVerb : OstreeVerb
             : s.Booted ?? throw new OstreeException("Not currently booted into an OSTree system");
         var dir = s.DeploymentDir(deployment);
         var changes = ConfigDiff.Compute(Path.Combine(dir, "usr", "etc"), Path.Combine(dir, "etc"));
-        ctx.Out.Write(TerminalText.Escape(EtcText.ConfigDiff(changes), keepNewlines: true));
+        ctx.Out.Write(TerminalText.Escape(DiffText.Lines(changes), keepNewlines: true));
         return 0;
     }
 

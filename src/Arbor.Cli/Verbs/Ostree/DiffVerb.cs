@@ -2,6 +2,7 @@
 // (ot-builtin-diff.c): an argument starting with "/" or "./" is a directory on disk, anything else a
 // revision; one argument means REV^ against REV. Prints ostree's M/D/A lines and, with --stats,
 // the object counts of both commits.
+using Arbor.Cli.Render;
 using Arbor.Ostree;
 using Arbor.Ostree.Repo;
 
@@ -52,7 +53,7 @@ internal sealed class DiffVerb : OstreeVerb
                 OwnerGid = a.GetInt("owner-gid", -1),
             };
             var result = TreeDiff.Compare(Open(ctx, src), Open(ctx, target), options);
-            ctx.Out.Write(result.Format());
+            ctx.Out.Write(TerminalText.Escape(DiffText.Lines(result), keepNewlines: true));
         }
         if (stats)
         {
