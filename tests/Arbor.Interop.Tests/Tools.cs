@@ -119,11 +119,9 @@ public static class Tools
         return path;
     }
 
-    /// <summary>Runs <paramref name="exe"/> with <paramref name="args"/> (no shell) and waits for it.</summary>
-    public static ProcessResult Run(string exe, params string[] args) => RunIn(null, DefaultTimeout, exe, args);
-
-    /// <summary>Runs a command in <paramref name="workDir"/> with a time limit.</summary>
-    public static ProcessResult RunIn(string? workDir, TimeSpan timeout, string exe, params string[] args)
+    /// <summary>How every test starts a tool: no shell, all three streams redirected (UTF-8), and plain,
+    /// stable output (C.UTF-8 locale: no colours, no translations; no pager).</summary>
+    public static ProcessStartInfo StartInfo(string exe, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(exe)
         {
@@ -134,16 +132,25 @@ public static class Tools
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        if (workDir is not null)
-            psi.WorkingDirectory = workDir;
         foreach (var a in args)
             psi.ArgumentList.Add(a);
-        // Plain, stable output from every tool: no colours, no translations, no pager.
         psi.Environment["LC_ALL"] = "C.UTF-8";
         psi.Environment["LANG"] = "C.UTF-8";
         psi.Environment["GIT_PAGER"] = "cat";
         psi.Environment["PAGER"] = "cat";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return psi;
+    }
+
+    /// <summary>Runs <paramref name="exe"/> with <paramref name="args"/> (no shell) and waits for it.</summary>
+    public static ProcessResult Run(string exe, params string[] args) => RunIn(null, DefaultTimeout, exe, args);
+
+    /// <summary>Runs a command in <paramref name="workDir"/> with a time limit.</summary>
+    public static ProcessResult RunIn(string? workDir, TimeSpan timeout, string exe, params string[] args)
+    {
+        var psi = StartInfo(exe, args);
+        if (workDir is not null)
+            psi.WorkingDirectory = workDir;
         var command = Describe(exe, args);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {command}");
         p.StandardInput.Close();

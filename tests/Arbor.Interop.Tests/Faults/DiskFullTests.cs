@@ -12,8 +12,10 @@ using Xunit.Abstractions;
 namespace Arbor.Interop.Tests.Faults;
 
 [Collection("faults")]
-public sealed class DiskFullTests(FaultFixture fx, ITestOutputHelper output)
+public sealed class DiskFullTests(FaultFixture fx, ITestOutputHelper output) : RepoWriteCampaigns
 {
+    protected override FaultFixture Fixture => fx;
+
     private const string NoSpace = "No space left on device";
 
     // Directories an operation creates (objects/xx and the like) keep their blocks; anything more
@@ -48,7 +50,7 @@ public sealed class DiskFullTests(FaultFixture fx, ITestOutputHelper output)
         return taken > allowed ? $"the failed run kept {taken} bytes ({allowed} allowed for its new directories)" : null;
     }
 
-    private void RepoCampaign(string op, Func<string, string[]> args, string refName, string expected, Action<string>? setUp = null)
+    protected override void RepoCampaign(string op, Func<string, string[]> args, string refName, string expected, Action<string>? setUp = null)
     {
         var tally = new FaultTally("disk-full", op);
         using var fs = new LoopExt4(fx.NewPath("full-" + op), 48);
@@ -75,19 +77,6 @@ public sealed class DiskFullTests(FaultFixture fx, ITestOutputHelper output)
         tally.Report(output);
         Assert.True(tally.CleanErrors > 0, $"{tally.Summary}: no run filled the disk");
     }
-
-    [Fact]
-    public void Commit() =>
-        RepoCampaign("commit", repo => ["ostree", "--repo=" + repo, .. fx.CommitArgs("main", fx.Tree)], "main", fx.Expected("archive"));
-
-    [Fact]
-    public void PullLocal() =>
-        RepoCampaign("pull-local", repo => ["ostree", "--repo=" + repo, "pull-local", fx.Source, "main"], "main", fx.Main);
-
-    [Fact]
-    public void PullOverHttp() =>
-        RepoCampaign("pull", repo => ["ostree", "--repo=" + repo, "pull", "origin", "main"], "origin:main", fx.Main,
-            repo => Tools.OstreeOk("--repo=" + repo, "remote", "add", "--no-gpg-verify", "origin", fx.Nginx.Url));
 
     [Fact]
     public void Checkout()

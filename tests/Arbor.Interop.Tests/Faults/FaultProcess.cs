@@ -4,7 +4,6 @@
 // 1, a signal the test did not send), and the run counts a campaign makes (ARBOR_FAULT_RUNS).
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Arbor.Interop.Tests.Faults;
 
@@ -37,19 +36,7 @@ public static class FaultProcess
     /// </summary>
     public static KillResult Run(string exe, IReadOnlyList<string> args, TimeSpan? killAfter, IReadOnlyDictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo(exe)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        psi.Environment["LC_ALL"] = "C.UTF-8";
-        psi.Environment["LANG"] = "C.UTF-8";
+        var psi = Tools.StartInfo(exe, args);
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
             psi.Environment[k] = v;
         var command = Path.GetFileName(exe) + " " + string.Join(' ', args);

@@ -9,8 +9,10 @@ using Xunit.Abstractions;
 namespace Arbor.Interop.Tests.Faults;
 
 [Collection("faults")]
-public sealed class ReadOnlyTests(FaultFixture fx, ITestOutputHelper output)
+public sealed class ReadOnlyTests(FaultFixture fx, ITestOutputHelper output) : RepoWriteCampaigns
 {
+    protected override FaultFixture Fixture => fx;
+
     private const string ReadOnly = "Read-only file system";
 
     private static string Listing(string dir) =>
@@ -44,7 +46,7 @@ public sealed class ReadOnlyTests(FaultFixture fx, ITestOutputHelper output)
         Assert.Equal(1, tally.CleanErrors);
     }
 
-    private void RepoCampaign(string op, Func<string, string[]> args, string refName, string expected, Action<string>? setUp = null)
+    protected override void RepoCampaign(string op, Func<string, string[]> args, string refName, string expected, Action<string>? setUp = null)
     {
         string repo = "";
         string? before = null;
@@ -88,19 +90,6 @@ public sealed class ReadOnlyTests(FaultFixture fx, ITestOutputHelper output)
             fs.Remount(readOnly: false);
         }
     }
-
-    [Fact]
-    public void Commit() =>
-        RepoCampaign("commit", repo => ["ostree", "--repo=" + repo, .. fx.CommitArgs("main", fx.Tree)], "main", fx.Expected("archive"));
-
-    [Fact]
-    public void PullLocal() =>
-        RepoCampaign("pull-local", repo => ["ostree", "--repo=" + repo, "pull-local", fx.Source, "main"], "main", fx.Main);
-
-    [Fact]
-    public void PullOverHttp() =>
-        RepoCampaign("pull", repo => ["ostree", "--repo=" + repo, "pull", "origin", "main"], "origin:main", fx.Main,
-            repo => Tools.OstreeOk("--repo=" + repo, "remote", "add", "--no-gpg-verify", "origin", fx.Nginx.Url));
 
     [Fact]
     public void StaticDeltaApplyOffline()
