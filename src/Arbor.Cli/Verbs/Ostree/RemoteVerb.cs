@@ -16,6 +16,9 @@ internal sealed class RemoteVerb : OstreeVerb
     [
         new("set", '\0', OptionArg.StringArray, "Set config option KEY=VALUE for remote", "KEY=VALUE"),
         new("no-gpg-verify", '\0', OptionArg.None, "Disable GPG verification"),
+        new("no-sign-verify", '\0', OptionArg.None, "Disable signature verification"),
+        new("sign-verify", '\0', OptionArg.StringArray, "Verify signatures using KEYTYPE=inline:PUBKEY or KEYTYPE=file:/path/to/key", "KEYTYPE=[inline|file]:PUBKEY"),
+        new("contenturl", '\0', OptionArg.String, "Use URL when fetching content", "URL"),
         new("if-not-exists", '\0', OptionArg.None, "Do nothing if the provided remote exists"),
         new("if-exists", '\0', OptionArg.None, "Do nothing if the provided remote does not exist"),
         new("force", '\0', OptionArg.None, "Replace the provided remote if it exists"),
@@ -29,7 +32,7 @@ internal sealed class RemoteVerb : OstreeVerb
 
     public override IReadOnlyList<Subverb> Subverbs { get; } =
     [
-        new("add", "Add a remote repository", "NAME [metalink=|mirrorlist=]URL [BRANCH...]", ["set", "no-gpg-verify", "if-not-exists", "force", "collection-id"]),
+        new("add", "Add a remote repository", "NAME [metalink=|mirrorlist=]URL [BRANCH...]", ["set", "no-gpg-verify", "no-sign-verify", "sign-verify", "if-not-exists", "force", "contenturl", "collection-id"]),
         new("delete", "Delete a remote repository", "NAME", ["if-exists"]),
         new("show-url", "Show remote repository URL", "NAME", []),
         new("list", "List remote repository names", "", ["show-urls", "revision"]),
@@ -38,6 +41,27 @@ internal sealed class RemoteVerb : OstreeVerb
         new("refs", "List remote refs", "NAME", ["revision"]),
         new("summary", "Show remote summary", "NAME", ["raw"]),
     ];
+
+    // --sign-verify=KEYTYPE=inline:KEY or KEYTYPE=file:PATH becomes verification-KEYTYPE-key or
+    // verification-KEYTYPE-file in the remote's config (ostree's add_verify_opt, with its errors).
+    private static KeyValuePair<string, string> VerificationKey(string spec)
+    {
+        int eq = spec.IndexOf('=');
+        if (eq < 0)
+            throw new OstreeException($"Failed to parse KEYTYPE=[inline|file]:DATA in {spec}");
+        var type = spec[..eq];
+        if (!Arbor.Ostree.Signing.SignEngine.Names.Contains(type))
+            throw new OstreeException("Requested signature type is not implemented");
+        var reference = spec[(eq + 1)..];
+        int colon = reference.IndexOf(':');
+        var kind = colon < 0 ? reference : reference[..colon];
+        return kind switch
+        {
+            "inline" when colon >= 0 => new($"verification-{type}-key", reference[(colon + 1)..]),
+            "file" when colon >= 0 => new($"verification-{type}-file", reference[(colon + 1)..]),
+            _ => throw new OstreeException($"Invalid key reference {kind}, expected inline|file"),
+        };
+    }
 
     public override int Run(VerbContext ctx)
     {
@@ -52,6 +76,8 @@ internal sealed class RemoteVerb : OstreeVerb
                     if (p.Count < 3)
                         throw new UsageException("NAME and URL must be specified");
                     var options = new List<KeyValuePair<string, string>>();
+                    if (ctx.Args.Get("contenturl") is { } contentUrl)
+                        options.Add(new("contenturl", contentUrl));
                     foreach (var kv in ctx.Args.GetAll("set"))
                     {
                         int eq = kv.IndexOf('=');
@@ -59,8 +85,19 @@ internal sealed class RemoteVerb : OstreeVerb
                             throw new UsageException($"Missing '=' in KEY=VALUE for --set: {kv}");
                         options.Add(new(kv[..eq], kv[(eq + 1)..]));
                     }
-                    if (ctx.Args.Has("no-gpg-verify"))
+                    var signVerify = ctx.Args.GetAll("sign-verify");
+                    if (ctx.Args.Has("no-sign-verify") && signVerify.Count > 0)
+                        throw new OstreeException("Cannot specify both --sign-verify and --no-sign-verify");
+                    // --no-sign-verify turns off both kinds of verification, as in ostree.
+                    if (ctx.Args.Has("no-gpg-verify") || ctx.Args.Has("no-sign-verify"))
                         options.Add(new("gpg-verify", "false"));
+                    if (ctx.Args.Has("no-sign-verify"))
+                        options.Add(new("sign-verify", "false"));
+                    if (signVerify.Count > 0)
+                    {
+                        options.AddRange(signVerify.Select(VerificationKey));
+                        options.Add(new("sign-verify", string.Join(',', signVerify.Select(s => s[..s.IndexOf('=')]))));
+                    }
                     if (ctx.Args.Get("collection-id") is { } cid)
                         options.Add(new("collection-id", cid));
                     Remotes.Add(repo, p[1], p[2], p.Skip(3), options, ctx.Args.Has("if-not-exists"), ctx.Args.Has("force"));
