@@ -31,6 +31,18 @@ public sealed record CommitModifier
     /// <summary>Reuse checksums of files that are hard links to objects of the repository.</summary>
     public bool LinkCheckoutSpeedup { get; init; }
 
+    /// <summary>Paths left out of the commit (<c>--skip-list</c>), as "/dir/name" from the tree's root; a directory is left out whole.</summary>
+    public IReadOnlySet<string>? SkipList { get; init; }
+
+    /// <summary>Per-path mode changes (<c>--statoverride</c>): bits added, or the permission bits replaced.</summary>
+    public IReadOnlyDictionary<string, ModeOverride>? ModeOverrides { get; init; }
+
+    /// <summary>The mode <paramref name="path"/> is committed with, after its <c>--statoverride</c> entry if any.</summary>
+    public uint OverrideMode(string path, uint mode) =>
+        ModeOverrides is { } o && o.TryGetValue(path, out var m)
+            ? m.Replace ? (mode & UnixMode.S_IFMT) | m.Bits : mode | m.Bits
+            : mode;
+
     /// <summary>The effective modifier for a repository mode (bare-user-only forces canonical form).</summary>
     public CommitModifier For(RepoMode mode) => mode == RepoMode.BareUserOnly
         ? this with { CanonicalPermissions = true, SkipXattrs = true }
@@ -55,6 +67,43 @@ public sealed record CommitModifier
     }
 }
 
+/// <summary>One <c>--statoverride</c> line: "+BITS PATH" adds mode bits, "=BITS PATH" replaces the
+/// permission bits (the file type stays); BITS is a decimal number, as ostree reads it.</summary>
+/// <param name="Bits">The mode bits.</param>
+/// <param name="Replace">Replace rather than add.</param>
+public readonly record struct ModeOverride(uint Bits, bool Replace)
+{
+    /// <summary>Parses a statoverride file (ostree's format; empty lines are skipped).</summary>
+    /// <exception cref="OstreeException">A line has no space between the mode and the path.</exception>
+    public static Dictionary<string, ModeOverride> ParseFile(string text)
+    {
+        var result = new Dictionary<string, ModeOverride>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0)
+                continue;
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0)
+                throw new OstreeException("Malformed statoverride file (no space found)");
+            bool replace = line[0] == '=';
+            result[line[(space + 1)..]] = new ModeOverride((uint)(int)LeadingNumber(line.AsSpan(replace ? 1 : 0, space - (replace ? 1 : 0))), replace);
+        }
+        return result;
+    }
+
+    // g_ascii_strtod: the longest leading number, 0 when there is none.
+    private static double LeadingNumber(ReadOnlySpan<char> s)
+    {
+        s = s.TrimStart();
+        for (int len = s.Length; len > 0; len--)
+        {
+            if (double.TryParse(s[..len], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+                return v;
+        }
+        return 0;
+    }
+}
+
 /// <summary>Writes a directory tree from disk into a repository.</summary>
 public sealed class DirectoryImporter
 {
@@ -68,6 +117,9 @@ public sealed class DirectoryImporter
         public FileStat Stat { get; } = stat;
         public Checksum Result { get; set; }
         public List<(MutableTree Dir, string Name)> Targets { get; } = [];
+
+        // Its mode differs from the inode's, so a checksum cached by inode does not apply.
+        public bool Overridden { get; init; }
     }
 
     /// <summary>Creates an importer for <paramref name="repo"/>.</summary>
@@ -96,7 +148,7 @@ public sealed class DirectoryImporter
 
         var jobs = new List<FileJob>();
         var byInode = new Dictionary<(ulong, ulong), FileJob>();
-        Scan(full, st, into, jobs, byInode);
+        Scan(full, "/", st with { Mode = _modifier.OverrideMode("/", st.Mode) }, into, jobs, byInode);
         Progress?.Begin("Committing", jobs.Count);
 
         try
@@ -120,7 +172,7 @@ public sealed class DirectoryImporter
         FilesProcessed = jobs.Count;
     }
 
-    private void Scan(string dirPath, FileStat dirStat, MutableTree tree, List<FileJob> jobs, Dictionary<(ulong, ulong), FileJob> byInode)
+    private void Scan(string dirPath, string relDir, FileStat dirStat, MutableTree tree, List<FileJob> jobs, Dictionary<(ulong, ulong), FileJob> byInode)
     {
         tree.MetaChecksum = WriteDirMeta(dirPath, dirStat);
         IEnumerable<string> entries;
@@ -153,20 +205,27 @@ public sealed class DirectoryImporter
                 RefuseNamesNotUtf8(dirPath);
                 rawChecked = true;
             }
+            var rel = relDir == "/" ? "/" + name : relDir + "/" + name;
+            if (_modifier.SkipList?.Contains(rel) == true)
+                continue;
             var st = LibC.LStat(path);
+            bool overridden = _modifier.ModeOverrides?.ContainsKey(rel) == true;
+            if (overridden)
+                st = st with { Mode = _modifier.OverrideMode(rel, st.Mode) };
             if (st.IsDirectory)
             {
-                Scan(path, st, tree.EnsureDir(name), jobs, byInode);
+                Scan(path, rel, st, tree.EnsureDir(name), jobs, byInode);
             }
             else if (st.IsRegular || st.IsSymlink)
             {
-                // Hard links to one inode share metadata and content, hence one object.
+                // Hard links to one inode share metadata and content, hence one object (unless a
+                // statoverride gives this name its own mode).
                 var key = (st.Device, st.Inode);
-                if (!st.IsRegular || st.NLink < 2 || !byInode.TryGetValue(key, out var job))
+                if (!st.IsRegular || st.NLink < 2 || overridden || !byInode.TryGetValue(key, out var job))
                 {
-                    job = new FileJob(path, st);
+                    job = new FileJob(path, st) { Overridden = overridden };
                     jobs.Add(job);
-                    if (st.IsRegular && st.NLink >= 2)
+                    if (st.IsRegular && st.NLink >= 2 && !overridden)
                         byInode[key] = job;
                 }
                 job.Targets.Add((tree, name));
@@ -197,7 +256,7 @@ public sealed class DirectoryImporter
     private Checksum WriteFile(FileJob job)
     {
         var st = job.Stat;
-        if (_devino is not null && st.IsRegular && _devino.TryGetValue((st.Device, st.Inode), out var known))
+        if (_devino is not null && st.IsRegular && !job.Overridden && _devino.TryGetValue((st.Device, st.Inode), out var known))
             return known;
         var (uid, gid, mode) = _modifier.Apply(st.Uid, st.Gid, st.Mode);
         var xattrs = _modifier.SkipXattrs ? Xattrs.None : Repository.ReadXattrs(job.Path);

@@ -33,6 +33,8 @@ internal sealed class CommitVerb : OstreeVerb
         new("no-xattrs", '\0', OptionArg.None, "Do not import extended attributes"),
         new("link-checkout-speedup", '\0', OptionArg.None, "Optimize for commits of trees composed of hardlinks into the repository"),
         new("skip-if-unchanged", '\0', OptionArg.None, "If the contents are unchanged from previous commit, do nothing"),
+        new("statoverride", '\0', OptionArg.String, "File containing list of modifications to make to permissions", "PATH"),
+        new("skip-list", '\0', OptionArg.String, "File containing list of files to skip", "PATH"),
         new("tar-autocreate-parents", '\0', OptionArg.None, "When loading tar archives, automatically create parent directories as needed"),
         new("table-output", '\0', OptionArg.None, "Output more information in a KEY: VALUE format"),
         new("timestamp", '\0', OptionArg.String, "Override the timestamp of the commit", "TIMESTAMP"),
@@ -65,6 +67,12 @@ internal sealed class CommitVerb : OstreeVerb
         }
         if (trees.Count == 0)
             trees.Add(new TreeSource.Dir(a.Positional.Count > 0 ? a.Positional[0] : "."));
+        var statOverrides = a.Get("statoverride") is { } so ? ModeOverride.ParseFile(File.ReadAllText(so)) : null;
+        var skipList = a.Get("skip-list") is { } sl
+            ? File.ReadAllText(sl).Split('\n').Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal)
+            : null;
+        if ((statOverrides is not null || skipList is not null) && trees.Any(t => t is not TreeSource.Dir))
+            throw new OstreeException("--statoverride and --skip-list apply to directory trees (--tree=dir=); this commit also has a tar or ref tree");
 
         var spec = new CommitSpec
         {
@@ -79,6 +87,8 @@ internal sealed class CommitVerb : OstreeVerb
                 CanonicalPermissions = a.Has("canonical-permissions"),
                 SkipXattrs = a.Has("no-xattrs"),
                 LinkCheckoutSpeedup = a.Has("link-checkout-speedup"),
+                ModeOverrides = statOverrides,
+                SkipList = skipList,
             },
             Subject = a.Get("subject") ?? "",
             Body = a.Get("body") ?? (a.Get("body-file") is { } bf ? File.ReadAllText(bf) : ""),
