@@ -15,6 +15,17 @@ public sealed class TmpCleanupInteropTests : IDisposable
     private static string[] TmpEntries(string repo) =>
         [.. Directory.EnumerateFileSystemEntries(Path.Combine(repo, "tmp")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
+    // A repository of MODE made by arbor and a tree holding FILE of SIZE bytes, in directories named after SUFFIX.
+    private (string Repo, string Tree) RepoAndTree(string suffix, string mode, string file, int size)
+    {
+        var repo = Path.Combine(_dir, "repo" + suffix);
+        Tools.ArborOk("ostree", "--repo=" + repo, "init", "--mode=" + mode);
+        var tree = Path.Combine(_dir, "tree" + suffix);
+        Directory.CreateDirectory(tree);
+        File.WriteAllBytes(Path.Combine(tree, file), new byte[size]);
+        return (repo, tree);
+    }
+
     private static List<string> StagedFiles(string repo) =>
         [.. Directory.EnumerateDirectories(Path.Combine(repo, "tmp"), "staging-*")
             .SelectMany(d => Directory.EnumerateFiles(d)).Where(f => new FileInfo(f).Length > 0)];
@@ -64,11 +75,7 @@ public sealed class TmpCleanupInteropTests : IDisposable
     [Fact]
     public void A_checkout_through_the_cache_removes_what_a_killed_checkout_left()
     {
-        var repo = Path.Combine(_dir, "repo3");
-        Tools.ArborOk("ostree", "--repo=" + repo, "init", "--mode=archive");
-        var tree = Path.Combine(_dir, "tree3");
-        Directory.CreateDirectory(tree);
-        File.WriteAllBytes(Path.Combine(tree, "big"), new byte[1 << 20]);
+        var (repo, tree) = RepoAndTree("3", "archive", "big", 1 << 20);
         Tools.ArborOk("ostree", "--repo=" + repo, "commit", "-b", "main", "--tree=dir=" + tree);
         // What a checkout killed while inflating leaves: its staging directory (nobody holds the lock) with inflated files.
         var bootId = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
@@ -85,11 +92,7 @@ public sealed class TmpCleanupInteropTests : IDisposable
     [Fact]
     public void A_commit_that_finishes_leaves_nothing_in_tmp()
     {
-        var repo = Path.Combine(_dir, "repo2");
-        Tools.ArborOk("ostree", "--repo=" + repo, "init", "--mode=bare-user");
-        var tree = Path.Combine(_dir, "tree2");
-        Directory.CreateDirectory(tree);
-        File.WriteAllBytes(Path.Combine(tree, "big"), new byte[3 << 20]);
+        var (repo, tree) = RepoAndTree("2", "bare-user", "big", 3 << 20);
         Tools.ArborOk("ostree", "--repo=" + repo, "commit", "-b", "main", "--tree=dir=" + tree);
         Assert.Equal(["cache"], TmpEntries(repo));
     }

@@ -65,7 +65,7 @@ internal static class CommitPrinter
     public static string FormatTimestamp(ulong timestamp)
     {
         // GLib's GDateTime covers years 1..9999; ostree fails on anything beyond.
-        if (timestamp > 253402300799UL)
+        if (!GlibTime.InRange(timestamp))
             throw new OstreeException($"Failed to read commit: Invalid timestamp: {timestamp}");
         var dt = DateTimeOffset.FromUnixTimeSeconds((long)timestamp).UtcDateTime;
         return dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000";

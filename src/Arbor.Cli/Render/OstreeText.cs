@@ -96,7 +96,7 @@ internal static class OstreeText
         // A summary comes from a server: its timestamps are whatever it says, and GDateTime (like
         // DateTimeOffset) covers years 1..9999 only. ostree reads the value as a gint64.
         long s = unchecked((long)secs);
-        if (s < -62135596800L || s > 253402300799L)
+        if (s < GlibTime.MinUnixSeconds || s > GlibTime.MaxUnixSeconds)
             return "invalid";
         return DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+00";
     }

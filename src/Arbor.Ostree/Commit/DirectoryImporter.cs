@@ -37,11 +37,25 @@ public sealed record CommitModifier
     /// <summary>Per-path mode changes (<c>--statoverride</c>): bits added, or the permission bits replaced.</summary>
     public IReadOnlyDictionary<string, ModeOverride>? ModeOverrides { get; init; }
 
+    /// <summary>True when any per-path rule (<see cref="SkipList"/>, <see cref="ModeOverrides"/>) is set,
+    /// so an import must know each entry's path from the root.</summary>
+    public bool HasPathRules => SkipList is not null || ModeOverrides is not null;
+
     /// <summary>The mode <paramref name="path"/> is committed with, after its <c>--statoverride</c> entry if any.</summary>
-    public uint OverrideMode(string path, uint mode) =>
-        ModeOverrides is { } o && o.TryGetValue(path, out var m)
-            ? m.Replace ? (mode & UnixMode.S_IFMT) | m.Bits : mode | m.Bits
-            : mode;
+    public uint OverrideMode(string path, uint mode)
+    {
+        TryOverrideMode(path, ref mode);
+        return mode;
+    }
+
+    /// <summary>Applies <paramref name="path"/>'s <c>--statoverride</c> entry to <paramref name="mode"/>; false when it has none.</summary>
+    public bool TryOverrideMode(string path, ref uint mode)
+    {
+        if (ModeOverrides is not { } o || !o.TryGetValue(path, out var m))
+            return false;
+        mode = m.Replace ? (mode & UnixMode.S_IFMT) | m.Bits : mode | m.Bits;
+        return true;
+    }
 
     /// <summary>The effective modifier for a repository mode (bare-user-only forces canonical form).</summary>
     public CommitModifier For(RepoMode mode) => mode == RepoMode.BareUserOnly
@@ -205,13 +219,15 @@ public sealed class DirectoryImporter
                 RefuseNamesNotUtf8(dirPath);
                 rawChecked = true;
             }
-            var rel = relDir == "/" ? "/" + name : relDir + "/" + name;
+            // Paths from the root are only built when a rule needs them: this loop runs per file.
+            var rel = _modifier.HasPathRules ? (relDir == "/" ? "/" + name : relDir + "/" + name) : "";
             if (_modifier.SkipList?.Contains(rel) == true)
                 continue;
             var st = LibC.LStat(path);
-            bool overridden = _modifier.ModeOverrides?.ContainsKey(rel) == true;
+            uint mode = st.Mode;
+            bool overridden = _modifier.HasPathRules && _modifier.TryOverrideMode(rel, ref mode);
             if (overridden)
-                st = st with { Mode = _modifier.OverrideMode(rel, st.Mode) };
+                st = st with { Mode = mode };
             if (st.IsDirectory)
             {
                 Scan(path, rel, st, tree.EnsureDir(name), jobs, byInode);

@@ -125,14 +125,8 @@ public sealed class GpgVerifyResult(IReadOnlyList<GpgSignature> signatures)
     }
 
     /// <summary>Formats a Unix time like glib's "%c" in the C locale, in local time.</summary>
-    public static string FormatTime(long unix)
-    {
-        var t = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unix), TimeZoneInfo.Local);
-        // glib's "%c" in the C locale is "%a %b %e %H:%M:%S %Y", and its %e pads a one-digit day
-        // with a FIGURE SPACE (U+2007), not an ASCII space.
-        string day = t.Day < 10 ? "\u2007" + t.Day.ToString(CultureInfo.InvariantCulture) : t.Day.ToString(CultureInfo.InvariantCulture);
-        return t.ToString("ddd MMM ", CultureInfo.InvariantCulture) + day + t.ToString(" HH:mm:ss yyyy", CultureInfo.InvariantCulture);
-    }
+    public static string FormatTime(long unix) =>
+        GlibTime.FormatC(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unix), TimeZoneInfo.Local));
 
     /// <summary>Builds a result from gpgv/gpg <c>--status-fd</c> output.</summary>
     public static GpgVerifyResult ParseStatus(string status)

@@ -39,7 +39,7 @@ internal static class StatusPrinter
 
     /// <summary>A commit timestamp as rpm-ostree prints it ("2021-02-01T00:00:00Z"), or "(invalid timestamp)"
     /// past what GDateTime represents (year 9999): a commit's timestamp is whatever its builder wrote.</summary>
-    public static string Timestamp(ulong secs) => secs > 253402300799UL
+    public static string Timestamp(ulong secs) => !Arbor.Ostree.GlibTime.InRange(secs)
         ? "(invalid timestamp)"
         : DateTimeOffset.FromUnixTimeSeconds((long)secs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
