@@ -221,8 +221,13 @@ public class OstreeInteropTests(InteropFixture fx)
         // Tests run as root, which reads any file; run arbor as nobody instead (setpriv, util-linux).
         var setpriv = Tools.Require("setpriv", "apt-get install -y util-linux");
         string[] asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-        var probe = Tools.Run(setpriv, [.. asNobody, "test", "-x", Tools.ArborBin]);
-        Assert.True(probe.ExitCode == 0, $"nobody cannot execute {Tools.ArborBin}; put the build somewhere world-readable: {probe}");
+        // The checkout (and so bin/arbor) may sit in a directory only root can enter (a clone under
+        // `mktemp -d`); nobody runs a copy in the scratch directory, which it can reach.
+        var arbor = Path.Combine(fx.NewDir("nobody-bin"), "arbor");
+        File.Copy(Tools.ArborBin, arbor);
+        File.SetUnixFileMode(Path.GetDirectoryName(arbor)!, (UnixFileMode)0b111_101_101);
+        var probe = Tools.Run(setpriv, [.. asNobody, "test", "-x", arbor]);
+        Assert.True(probe.ExitCode == 0, $"nobody cannot execute {arbor}; put the build somewhere world-readable: {probe}");
 
         var tree = fx.NewDir("unreadable");
         Directory.CreateDirectory(Path.Combine(tree, "sub"));
@@ -235,7 +240,7 @@ public class OstreeInteropTests(InteropFixture fx)
         var repo = fx.ArborInit("archive", "repo-unreadable");
         Tools.RunOk("chown", "-R", "65534:65534", repo);
 
-        var r = Tools.Run(setpriv, [.. asNobody, Tools.ArborBin, "ostree", "--repo=" + repo, .. ScratchFixture.CommitOptions("bad", "--tree=dir=" + tree)]);
+        var r = Tools.Run(setpriv, [.. asNobody, arbor, "ostree", "--repo=" + repo, .. ScratchFixture.CommitOptions("bad", "--tree=dir=" + tree)]);
         AssertCleanFailure(r, "secret-file");
         Assert.NotEqual(0, Tools.OstreeRun("--repo=" + repo, "rev-parse", "bad").ExitCode);
     }
