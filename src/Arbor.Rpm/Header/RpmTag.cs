@@ -60,6 +60,10 @@ public enum RpmTag
     SupplementName = 5052, SupplementVersion = 5053, SupplementFlags = 5054,
     EnhanceName = 5055, EnhanceVersion = 5056, EnhanceFlags = 5057, Encoding = 5062,
     PayloadDigest = 5092, PayloadDigestAlgo = 5093, PayloadDigestAlt = 5097,
+    FileTriggerScripts = 5066, FileTriggerScriptProg = 5067, FileTriggerScriptFlags = 5068, FileTriggerName = 5069,
+    FileTriggerIndex = 5070, FileTriggerVersion = 5071, FileTriggerFlags = 5072,
+    TransFileTriggerScripts = 5076, TransFileTriggerScriptProg = 5077, TransFileTriggerScriptFlags = 5078,
+    TransFileTriggerName = 5079, TransFileTriggerIndex = 5080, TransFileTriggerVersion = 5081, TransFileTriggerFlags = 5082,
 #pragma warning restore CS1591
 }
 

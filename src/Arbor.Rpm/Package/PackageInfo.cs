@@ -143,6 +143,7 @@ public sealed class PackageInfo
     private Dictionary<string, IReadOnlyList<Dependency>>? _dependencies;
     private List<Scriptlet>? _scripts;
     private List<Trigger>? _triggers;
+    private List<Trigger>? _transFileTriggers;
     private List<ChangelogEntry>? _changelog;
 
     /// <summary>The files.</summary>
@@ -152,7 +153,15 @@ public sealed class PackageInfo
     /// <summary>The scriptlets present.</summary>
     public IReadOnlyList<Scriptlet> Scripts => _scripts ??= ReadScripts(Header);
     /// <summary>Triggers.</summary>
-    public IReadOnlyList<Trigger> Triggers => _triggers ??= ReadTriggers(Header);
+    public IReadOnlyList<Trigger> Triggers => _triggers ??= ReadTriggers(Header, TriggerTags);
+    /// <summary>Transaction file triggers (<c>%transfiletrigger*</c>): each condition's name is a path prefix.</summary>
+    public IReadOnlyList<Trigger> TransFileTriggers => _transFileTriggers ??= ReadTriggers(Header, TransFileTriggerTags);
+
+    private static readonly (RpmTag Name, RpmTag Version, RpmTag Flags, RpmTag Index, RpmTag Scripts, RpmTag Prog, RpmTag ScriptFlags) TriggerTags =
+        (RpmTag.TriggerName, RpmTag.TriggerVersion, RpmTag.TriggerFlags, RpmTag.TriggerIndex, RpmTag.TriggerScripts, RpmTag.TriggerScriptProg, RpmTag.TriggerScriptFlags);
+    private static readonly (RpmTag Name, RpmTag Version, RpmTag Flags, RpmTag Index, RpmTag Scripts, RpmTag Prog, RpmTag ScriptFlags) TransFileTriggerTags =
+        (RpmTag.TransFileTriggerName, RpmTag.TransFileTriggerVersion, RpmTag.TransFileTriggerFlags, RpmTag.TransFileTriggerIndex,
+         RpmTag.TransFileTriggerScripts, RpmTag.TransFileTriggerScriptProg, RpmTag.TransFileTriggerScriptFlags);
     /// <summary>Changelog, newest first as stored.</summary>
     public IReadOnlyList<ChangelogEntry> Changelog => _changelog ??= ReadChangelog(Header);
 
@@ -255,18 +264,19 @@ public sealed class PackageInfo
         return deps;
     }
 
-    private static List<Trigger> ReadTriggers(RpmHeader h)
+    private static List<Trigger> ReadTriggers(RpmHeader h,
+        (RpmTag Name, RpmTag Version, RpmTag Flags, RpmTag Index, RpmTag Scripts, RpmTag Prog, RpmTag ScriptFlags) tags)
     {
-        var names = h.GetStrings(RpmTag.TriggerName);
+        var names = h.GetStrings(tags.Name);
         var result = new List<Trigger>();
         if (names.Length == 0)
             return result;
-        var versions = Parallel(h, RpmTag.TriggerVersion, names.Length, (x, t) => x.GetStrings(t), "");
-        var flags = Parallel(h, RpmTag.TriggerFlags, names.Length, (x, t) => x.GetIntegers(t), 0L);
-        var index = Parallel(h, RpmTag.TriggerIndex, names.Length, (x, t) => x.GetIntegers(t), 0L);
-        var scripts = h.GetStrings(RpmTag.TriggerScripts);
-        var progs = Parallel(h, RpmTag.TriggerScriptProg, scripts.Length, (x, t) => x.GetStrings(t), "/bin/sh");
-        var sflags = Parallel(h, RpmTag.TriggerScriptFlags, scripts.Length, (x, t) => x.GetIntegers(t), 0L);
+        var versions = Parallel(h, tags.Version, names.Length, (x, t) => x.GetStrings(t), "");
+        var flags = Parallel(h, tags.Flags, names.Length, (x, t) => x.GetIntegers(t), 0L);
+        var index = Parallel(h, tags.Index, names.Length, (x, t) => x.GetIntegers(t), 0L);
+        var scripts = h.GetStrings(tags.Scripts);
+        var progs = Parallel(h, tags.Prog, scripts.Length, (x, t) => x.GetStrings(t), "/bin/sh");
+        var sflags = Parallel(h, tags.ScriptFlags, scripts.Length, (x, t) => x.GetIntegers(t), 0L);
         for (int s = 0; s < scripts.Length; s++)
         {
             var conds = new List<Dependency>();
