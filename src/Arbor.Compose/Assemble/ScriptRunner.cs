@@ -128,7 +128,7 @@ public static class ScriptRunner
         var argv = new List<string> { interpreter, ScriptSandbox.ScriptPathInside };
         if (script.Argument is not null)
             argv.Add(script.Argument);
-        var result = sandbox.Run(argv, script.Body, stdin, script.Kind == ScriptKind.TransFileTriggerIn ? null : stateDir, cancellationToken);
+        var result = sandbox.Run(argv, script.Body, stdin, script.Kind == ScriptKind.TransFileTriggerIn ? null : stateDir, cancellationToken: cancellationToken);
         if (options.Output is { } output)
         {
             foreach (string line in result.Output)

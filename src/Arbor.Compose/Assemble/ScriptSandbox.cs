@@ -80,9 +80,10 @@ public sealed class ScriptSandbox : IDisposable
     /// <param name="scriptText">When set, bound read-only at <c>/run/arbor-script</c> (callers pass that path in <paramref name="argv"/>).</param>
     /// <param name="stdin">Text for standard input; empty input when null.</param>
     /// <param name="stateDir">A host directory bound writable at <c>/var/lib/rpm-state</c>, or null.</param>
+    /// <param name="extraBinds">More writable binds: (path relative to the tree, path inside), after all the others.</param>
     /// <param name="cancellationToken">Kills the sandbox when cancelled.</param>
     public SandboxResult Run(IReadOnlyList<string> argv, string? scriptText = null, string? stdin = null, string? stateDir = null,
-        CancellationToken cancellationToken = default)
+        IReadOnlyList<(string Source, string Destination)>? extraBinds = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(argv);
         var psi = new ProcessStartInfo("bwrap")
@@ -107,6 +108,12 @@ public sealed class ScriptSandbox : IDisposable
         }
         foreach (string arg in BwrapArguments(scriptPath, stateDir))
             psi.ArgumentList.Add(arg);
+        foreach (var (source, destination) in extraBinds ?? [])
+        {
+            psi.ArgumentList.Add("--bind");
+            psi.ArgumentList.Add(Path.Combine(_root, source));
+            psi.ArgumentList.Add(destination);
+        }
         foreach (string arg in argv)
             psi.ArgumentList.Add(arg);
 

@@ -148,6 +148,31 @@ public sealed class ScriptInteropTests : IDisposable
         Assert.StartsWith("Sanity-checking final rootfs: bwrap(/usr/bin/true): Child process exited with code", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Postprocess_scripts_run_in_the_sandbox_in_order_and_a_failure_names_the_step()
+    {
+        string root = MakeRoot();
+        string file = Path.Combine(_dir, "post.sh");
+        File.WriteAllText(file, "#!/bin/sh\necho file >> /usr/share/post-log\ncat /etc/os-release >> /usr/share/post-log\n");
+        var lines = new List<ScriptOutputLine>();
+        Arbor.Compose.Postprocess.TreePostprocess.Run(root, new Arbor.Compose.Postprocess.PostprocessRequest
+        {
+            InlineScripts = ["#!/bin/sh\necho first >> /usr/share/post-log\necho said-first\n", "#!/bin/sh\necho second >> /usr/share/post-log\n"],
+            ScriptFile = file,
+            Output = lines.Add,
+        });
+        Assert.Equal(["first", "second", "file", "NAME=Test"], File.ReadAllLines(Path.Combine(root, "usr/share/post-log")));
+        Assert.Equal([new ScriptOutputLine("rpmostree-postprocess-inline-0", "said-first")], lines);
+        Assert.False(File.Exists(Path.Combine(root, "usr/bin/rpmostree-postprocess-inline-0")));
+        Assert.False(File.Exists(Path.Combine(root, "usr/bin/rpmostree-treefile-postprocess-script")));
+
+        var e = Assert.Throws<ComposeException>(() => Arbor.Compose.Postprocess.TreePostprocess.Run(root,
+            new Arbor.Compose.Postprocess.PostprocessRequest { InlineScripts = ["#!/bin/sh\nexit 4\n"] }));
+        Assert.Equal("Executing inline postprocessing script: bwrap(/usr/bin/rpmostree-postprocess-inline-0): Child process exited with code 4", e.Message);
+        Assert.True(Directory.Exists(Path.Combine(root, "usr/etc")));
+        Assert.False(Path.Exists(Path.Combine(root, "etc")));
+    }
+
     // A tree with busybox for /bin/sh and its tools, /bin a link to usr/bin, /usr/etc and /var.
     private string MakeRoot()
     {
