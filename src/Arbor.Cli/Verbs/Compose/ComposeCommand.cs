@@ -1,0 +1,207 @@
+// `arbor compose tree TREEFILE --repo=REPO …`: rpm-ostree's compose verb for OS builders. This
+// file parses rpm-ostree's options, hands them to Arbor.Compose's engine and prints its events in
+// rpm-ostree's words ("Installing N packages:", "Input state hash:", "No apparent changes since
+// previous commit…", "REF => CHECKSUM"); scripts' output appears prefixed with the script's name.
+using System.Text;
+using System.Text.Json;
+using Arbor.Compose.Tree;
+using Arbor.Ostree.GVariant;
+
+namespace Arbor.Cli.Verbs.Compose;
+
+/// <summary>Dispatches <c>arbor compose</c> verbs.</summary>
+internal static class ComposeCommand
+{
+    private static readonly OptionSpec[] TreeOptions =
+    [
+        new("repo", 'r', OptionArg.String, "Path to OSTree repository", "REPO"),
+        new("unified-core", '\0', OptionArg.None, "Use new \"unified core\" codepath (always on)"),
+        new("ex-unified-core", '\0', OptionArg.None, "Compat alias for --unified-core"),
+        new("force-nocache", '\0', OptionArg.None, "Always create a new OSTree commit, even if nothing appears to have changed"),
+        new("cache-only", '\0', OptionArg.None, "Assume cache is present, do not attempt to update it"),
+        new("cachedir", '\0', OptionArg.String, "Cached state", "CACHEDIR"),
+        new("download-only", '\0', OptionArg.None, "Like --dry-run, but download and import RPMs as well; requires --cachedir"),
+        new("download-only-rpms", '\0', OptionArg.None, "Like --dry-run, but download RPMs as well; requires --cachedir"),
+        new("dry-run", '\0', OptionArg.None, "Just print the transaction and exit"),
+        new("print-only", '\0', OptionArg.None, "Just expand any includes and print treefile"),
+        new("disable-selinux", '\0', OptionArg.None, "Disable SELinux labeling, even if manifest enables it"),
+        new("touch-if-changed", '\0', OptionArg.String, "Update the modification time on FILE if a new commit was created", "FILE"),
+        new("previous-commit", '\0', OptionArg.String, "Use this commit for change detection", "COMMIT"),
+        new("previous-inputhash", '\0', OptionArg.String, "Use this input hash for change detection", "DIGEST"),
+        new("previous-version", '\0', OptionArg.String, "Use this version number for automatic version numbering", "VERSION"),
+        new("workdir", '\0', OptionArg.String, "Working directory", "WORKDIR"),
+        new("add-metadata-string", '\0', OptionArg.StringArray, "Append given key and value (in string format) to metadata", "KEY=VALUE"),
+        new("add-metadata-from-json", '\0', OptionArg.StringArray, "Parse the given JSON file as object, convert to GVariant, append to OSTree commit", "JSON"),
+        new("write-commitid-to", '\0', OptionArg.String, "File to write the composed commitid to instead of updating the ref", "FILE"),
+        new("write-composejson-to", '\0', OptionArg.String, "Write JSON to FILE containing information about the compose run", "FILE"),
+        new("no-parent", '\0', OptionArg.None, "Always commit without a parent"),
+        new("parent", '\0', OptionArg.String, "Commit with specific parent", "REV"),
+    ];
+
+    private const string TreeUsage = "arbor compose tree [OPTION…] TREEFILE";
+
+    /// <summary>The usage text of <c>arbor compose</c>.</summary>
+    internal const string Usage = "Usage:\n  arbor compose tree [OPTION…] TREEFILE\n";
+
+    /// <summary>Runs <c>arbor compose VERB …</c>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0)
+            throw new UsageException("No \"compose\" subcommand specified");
+        if (args[0] is "-h" or "--help")
+        {
+            stdout.Write(Usage);
+            return ExitCodes.Ok;
+        }
+        if (args[0] != "tree")
+            throw new UsageException($"Unknown \"compose\" subcommand \"{args[0]}\"");
+        var rest = args[1..];
+        if (rest.Contains("-h") || rest.Contains("--help"))
+        {
+            stdout.Write(OptionParser.Help(TreeUsage, "Process a \"treefile\"; install packages and commit the result to an OSTree repository", TreeOptions));
+            return ExitCodes.Ok;
+        }
+        return Tree(OptionParser.Parse(rest, TreeOptions), stdout, stderr);
+    }
+
+    private static int Tree(ParsedArgs a, TextWriter stdout, TextWriter stderr)
+    {
+        if (a.Positional.Count != 1)
+            throw new UsageException("TREEFILE must be specified");
+        string treefile = a.Positional[0];
+        if (a.Has("print-only"))
+        {
+            var tf = Arbor.Compose.Treefile.Treefile.Load(treefile, Arbor.Rpm.Repodata.RepoConfig.BaseArch);
+            stdout.Write(Encoding.UTF8.GetString(tf.ToJson(indented: true)));
+            stdout.WriteLine();
+            return ExitCodes.Ok;
+        }
+        string repo = a.Get("repo") ?? throw new UsageException("--repo must be specified");
+        bool downloadOnly = a.Has("download-only") || a.Has("download-only-rpms");
+        if (downloadOnly && a.Get("cachedir") is null)
+            throw new UsageException("--download-only can only be used with --cachedir");
+        var options = new ComposeTreeOptions
+        {
+            TreefilePath = treefile,
+            RepoPath = repo,
+            CacheDir = a.Get("cachedir"),
+            CacheOnly = a.Has("cache-only"),
+            DownloadOnly = downloadOnly,
+            DryRun = a.Has("dry-run"),
+            ForceNocache = a.Has("force-nocache"),
+            PreviousCommit = a.Get("previous-commit"),
+            PreviousVersion = a.Get("previous-version"),
+            MetadataStrings = a.GetAll("add-metadata-string").Select(ParseKeyValue).ToList(),
+            MetadataValues = a.GetAll("add-metadata-from-json").SelectMany(ReadJsonMetadata).ToList(),
+            WriteCommitIdTo = a.Get("write-commitid-to"),
+            Parent = a.Get("parent"),
+            NoParent = a.Has("no-parent"),
+            Workdir = a.Get("workdir"),
+            SourceDateEpoch = SourceDateEpoch(),
+        };
+        using var progress = ProgressLine.Start(stderr);
+        var result = ComposeTree.Run(options, e => Print(e, stdout, a.Get("touch-if-changed")), progress);
+        if (result.Changed && a.Get("touch-if-changed") is { } touch)
+            Touch(touch);
+        if (result.Changed && a.Get("write-composejson-to") is { } jsonPath)
+            ComposeJson.Write(Arbor.Ostree.Repo.Repository.Open(repo), result, jsonPath);
+        return ExitCodes.Ok;
+    }
+
+    private static void Print(ComposeEvent e, TextWriter stdout, string? touchIfChanged)
+    {
+        switch (e)
+        {
+            case ComposeTransactionPlanned t:
+                if (t.Packages.Count == 0)
+                {
+                    stdout.WriteLine("Empty transaction");
+                    break;
+                }
+                stdout.WriteLine($"Installing {t.Packages.Count} packages:");
+                foreach (var p in t.Packages)
+                    stdout.WriteLine($"  {p.Nevra} ({p.RepoId})");
+                break;
+            case ComposeInputHashed h:
+                stdout.WriteLine($"Input state hash: {h.InputHash}");
+                break;
+            case ComposePreviousWithoutInputHash:
+                stdout.WriteLine("Previous commit found, but without rpmostree.inputhash metadata key");
+                break;
+            case ComposeUnchanged u:
+                stdout.WriteLine("No apparent changes since previous commit" + (u.DryRun ? "." : "; use --force-nocache to override"));
+                break;
+            case ComposeDryRunComplete:
+                stdout.WriteLine("--dry-run complete" + (touchIfChanged is null ? "" : $", updating --touch-if-changed={touchIfChanged}") + "; exiting");
+                if (touchIfChanged is not null)
+                    Touch(touchIfChanged);
+                break;
+            case ComposeDownloaded d:
+                stdout.WriteLine($"Downloaded {d.Count} packages ({Arbor.Native.ByteSize.Format((ulong)d.Bytes)})");
+                break;
+            case ComposeImported i:
+                stdout.WriteLine($"Imported {i.Imported} packages ({i.Cached} already in the package cache)");
+                break;
+            case ComposeImportNotice n:
+                stdout.WriteLine($"{n.Notice.Package}: {n.Notice.Path}: {n.Notice.Message}");
+                break;
+            case ComposeScriptOutput s:
+                stdout.WriteLine($"{s.Line.ScriptId}: {s.Line.Line}");
+                break;
+            case ComposeCommitted c:
+                stdout.WriteLine(c.Ref is { } r ? $"{r} => {c.Commit}" : $"Wrote commit: {c.Commit}");
+                break;
+        }
+        stdout.Flush();
+    }
+
+    private static void Touch(string path)
+    {
+        using (File.Open(path, FileMode.OpenOrCreate, FileAccess.Write))
+        {
+        }
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+    }
+
+    private static long? SourceDateEpoch()
+    {
+        string? value = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (string.IsNullOrEmpty(value))
+            return null;
+        return long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long t)
+            ? t
+            : throw new UsageException($"SOURCE_DATE_EPOCH: not a number of seconds: {value}");
+    }
+
+    private static KeyValuePair<string, string> ParseKeyValue(string s)
+    {
+        int eq = s.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+            throw new UsageException($"Missing '=' in KEY=VALUE metadata '{s}'");
+        return new(s[..eq], s[(eq + 1)..]);
+    }
+
+    // --add-metadata-from-json: a JSON object whose members become commit metadata, converted as
+    // json-glib converts untyped JSON.
+    private static IEnumerable<KeyValuePair<string, GVariantValue>> ReadJsonMetadata(string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{path}: {e.Message}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new FormatException($"{path}: the JSON must be an object");
+            var list = new List<KeyValuePair<string, GVariantValue>>();
+            foreach (var member in doc.RootElement.EnumerateObject())
+                list.Add(new(member.Name, ComposeJson.FromJson(member.Value)));
+            return list;
+        }
+    }
+}

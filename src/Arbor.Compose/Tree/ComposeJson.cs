@@ -1,0 +1,70 @@
+// --write-composejson-to: the summary of a compose run that build pipelines read (rpm-ostree's
+// `rpmostree_composeutil_write_composejson`): the ref, the commit, its content checksum, version,
+// timestamp (ISO 8601, UTC) and input hash, as compact JSON in that member order, written to a
+// temporary file and renamed into place, mode 0644. Also the reverse direction used by
+// --add-metadata-from-json: untyped JSON to GVariant as json-glib converts it.
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Arbor.Ostree.GVariant;
+using Arbor.Ostree.Objects;
+using Arbor.Ostree.Repo;
+
+namespace Arbor.Compose.Tree;
+
+/// <summary>Reads and writes the JSON of compose runs.</summary>
+public static class ComposeJson
+{
+    /// <summary>Writes the compose summary of <paramref name="result"/>'s commit to <paramref name="path"/>.</summary>
+    public static void Write(Repository repo, ComposeTreeResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(path);
+        if (result.Commit is not { } checksum)
+            return;
+        var commit = repo.LoadCommit(checksum);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            if (result.Ref is { } r)
+                json.WriteString("ref", r);
+            json.WriteString("ostree-commit", checksum.ToString());
+            json.WriteString("ostree-content-checksum", ContentChecksum(commit));
+            if (commit.Version is { } version)
+                json.WriteString("ostree-version", version);
+            json.WriteString("ostree-timestamp", DateTimeOffset.FromUnixTimeSeconds((long)commit.Timestamp).UtcDateTime
+                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            if (commit.GetMetadata("rpmostree.inputhash") is GVString hash)
+                json.WriteString("rpm-ostree-inputhash", hash.Value);
+            json.WriteEndObject();
+        }
+        AtomicFile.WriteAllBytes(path, buffer.ToArray(), fsync: false);
+        File.SetUnixFileMode(path, (UnixFileMode)0x1A4);
+    }
+
+    /// <summary>ostree's content checksum of a commit: sha256 over the root dirtree and dirmeta checksums.</summary>
+    public static string ContentChecksum(Commit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        Span<byte> both = stackalloc byte[64];
+        commit.RootTree.ToBytes().CopyTo(both);
+        commit.RootMeta.ToBytes().CopyTo(both[32..]);
+        return Convert.ToHexStringLower(SHA256.HashData(both));
+    }
+
+    /// <summary>The GVariant json-glib makes of untyped JSON: s, b, x, d, av, a{sv}, and an empty maybe for null.</summary>
+    public static GVariantValue FromJson(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => GVariantValue.Str(e.GetString()!),
+        JsonValueKind.True => GVariantValue.Bool(true),
+        JsonValueKind.False => GVariantValue.Bool(false),
+        JsonValueKind.Number when e.TryGetInt64(out long n) => new GVNumber('x', unchecked((ulong)n)),
+        JsonValueKind.Number => GVNumber.FromDouble(e.GetDouble()),
+        JsonValueKind.Array => new GVArray(GVariantType.Variant, e.EnumerateArray().Select(i => GVariantValue.Box(FromJson(i))).ToList()),
+        JsonValueKind.Object => new GVArray(GVariantType.Parse("{sv}"),
+            e.EnumerateObject().Select(m => (GVariantValue)new GVDictEntry(GVariantValue.Str(m.Name), GVariantValue.Box(FromJson(m.Value)))).ToList()),
+        _ => new GVMaybe(GVariantType.Variant, null),
+    };
+}

@@ -1,0 +1,150 @@
+// The package half of `compose tree`: bring each treefile repository's rpm-md into the cache
+// (refreshed on every compose unless --cache-only, as rpm-ostree does on build servers), solve the
+// treefile's request with libsolv over them, and download the solved packages, checked against
+// the repository's checksums. The plan remembers, per package, which repository and which
+// repodata it came from: the package cache commits record it and the final commit lists the
+// repositories (rpmostree.rpmmd-repos).
+using Arbor.Compose.Import;
+using Arbor.Ostree.GVariant;
+using Arbor.Rpm.Repodata;
+using Arbor.Rpm.Solver;
+
+namespace Arbor.Compose.Tree;
+
+/// <summary>A solved compose transaction and where each package comes from.</summary>
+internal sealed class SolvedPlan
+{
+    /// <summary>The steps in install order.</summary>
+    public required IReadOnlyList<SolveStep> Steps { get; init; }
+
+    /// <summary>The rpm-md entry of each step's package, in the same order.</summary>
+    public required IReadOnlyList<RepoPackage> RepoPackages { get; init; }
+
+    /// <summary>The repository of each step's package, in the same order.</summary>
+    public required IReadOnlyList<RepoConfig> Repos { get; init; }
+
+    /// <summary>What each package's cache commit records about its origin, in the same order.</summary>
+    public required IReadOnlyList<PackageOrigin> Origins { get; init; }
+
+    /// <summary>The repositories that were used, with their repomd timestamps.</summary>
+    public required IReadOnlyList<(string Id, ulong Timestamp)> UsedRepos { get; init; }
+
+    /// <summary><c>rpmostree.rpmmd-repos</c>: aa{sv} of {id, timestamp}.</summary>
+    public GVariantValue RepoMetadataVariant()
+    {
+        var dictType = GVariantType.Parse("a{sv}");
+        var items = UsedRepos.Select(r => (GVariantValue)new GVArray(GVariantType.Parse("{sv}"),
+        [
+            new GVDictEntry(GVariantValue.Str("id"), GVariantValue.Box(GVariantValue.Str(r.Id))),
+            new GVDictEntry(GVariantValue.Str("timestamp"), GVariantValue.Box(GVariantValue.U64(r.Timestamp))),
+        ])).ToList();
+        return new GVArray(dictType, items);
+    }
+}
+
+/// <summary>Solving and downloading for a compose.</summary>
+internal static class ComposePackages
+{
+    /// <summary>Loads the repositories' metadata into the cache and solves the treefile's request.</summary>
+    public static SolvedPlan Solve(Treefile.Treefile treefile, IReadOnlyList<RepoConfig> repos, string cache, string basearch,
+        bool cacheOnly, CancellationToken cancellationToken)
+    {
+        if (repos.Count == 0)
+            throw new ComposeException($"{treefile.Path}: no repositories ('repos') to take packages from");
+        using var http = new HttpClient();
+        var fetcher = new RepoFetcher(http, Path.Combine(cache, "repomd")) { ForceRefresh = !cacheOnly };
+        var metadata = new Dictionary<string, (RepoConfig Repo, RepoMetadata Md, Dictionary<string, RepoPackage> ByLocation)>(StringComparer.Ordinal);
+        using var pool = SolverPool.Create(basearch);
+        string solvCache = Path.Combine(cache, "solv");
+        Directory.CreateDirectory(solvCache);
+        foreach (var repo in repos)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RepoMetadata md;
+            try
+            {
+                md = fetcher.LoadAsync(repo, RepoParts.Primary | RepoParts.Filelists, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw new ComposeException($"Updating metadata for '{repo.Id}': {e.Message}");
+            }
+            var byLocation = new Dictionary<string, RepoPackage>(StringComparer.Ordinal);
+            foreach (var p in md.Packages)
+                byLocation.TryAdd(p.Location, p);
+            metadata[repo.Id] = (repo, md, byLocation);
+            pool.AddRpmMdRepository(repo.Id, fetcher.CacheDir(repo), solvCacheDir: solvCache);
+        }
+
+        var install = new List<string>(treefile.Packages);
+        foreach (var rp in treefile.RepoPackages)
+            install.AddRange(rp.Packages);
+        if (install.Count == 0)
+            throw new ComposeException($"{treefile.Path}: no packages to install");
+        var result = pool.Solve(new SolveRequest
+        {
+            Install = install,
+            Excludes = [.. treefile.ExcludePackages],
+            WeakDeps = treefile.Recommends,
+        });
+        if (!result.Success)
+            throw new ComposeException(result.ProblemText());
+
+        var steps = result.Steps.Where(s => s.Kind != StepKind.Erase).ToList();
+        var repoPackages = new List<RepoPackage>(steps.Count);
+        var repoConfigs = new List<RepoConfig>(steps.Count);
+        var origins = new List<PackageOrigin>(steps.Count);
+        var used = new SortedDictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            var p = step.Package;
+            if (!metadata.TryGetValue(p.RepoId, out var m) || p.Location is null || !m.ByLocation.TryGetValue(p.Location, out var rp))
+                throw new ComposeException($"Package {p.Nevra} was solved from '{p.RepoId}' but is not in its metadata");
+            ulong timestamp = (ulong)Math.Max(0, m.Md.RepoMd.Records.Select(r => r.Timestamp).DefaultIfEmpty(0).Max());
+            repoPackages.Add(rp);
+            repoConfigs.Add(m.Repo);
+            origins.Add(new PackageOrigin(p.RepoId, timestamp, $"{rp.ChecksumType}:{rp.Checksum}"));
+            used[p.RepoId] = timestamp;
+        }
+        return new SolvedPlan
+        {
+            Steps = steps,
+            RepoPackages = repoPackages,
+            Repos = repoConfigs,
+            Origins = origins,
+            UsedRepos = used.Select(kv => (kv.Key, kv.Value)).ToList(),
+        };
+    }
+
+    /// <summary>Downloads the plan's packages into the cache (checked); returns their paths in plan order.</summary>
+    public static IReadOnlyList<string> Download(SolvedPlan plan, string cache, Action<ComposeEvent> events,
+        CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var fetcher = new RepoFetcher(http, Path.Combine(cache, "repomd")) { ForceRefresh = false };
+        var paths = new string[plan.Steps.Count];
+        long bytes = 0;
+        foreach (var group in Enumerable.Range(0, plan.Steps.Count).GroupBy(i => plan.Repos[i].Id))
+        {
+            var indexes = group.ToList();
+            var repo = plan.Repos[indexes[0]];
+            IReadOnlyList<string> got;
+            try
+            {
+                got = fetcher.DownloadPackagesAsync(repo, indexes.Select(i => plan.RepoPackages[i]).ToList(), cancellationToken)
+                    .GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw new ComposeException($"Downloading from '{repo.Id}': {e.Message}");
+            }
+            for (int k = 0; k < indexes.Count; k++)
+            {
+                paths[indexes[k]] = got[k];
+                bytes += new FileInfo(got[k]).Length;
+            }
+        }
+        events(new ComposeDownloaded(paths.Length, bytes));
+        return paths;
+    }
+}
