@@ -104,11 +104,23 @@ public static class PackageImporter
         var results = new ImportedPackage[packages.Count];
         var counter = new ProgressCounter(progress, "Importing packages", packages.Count, "packages");
         counter.Report();
-        Parallel.For(0, packages.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+        Exception? failure = null;
+        Parallel.For(0, packages.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, (i, state) =>
         {
-            results[i] = ImportOne(repo, packages[i], options, cancellationToken);
-            counter.Add(1, new FileInfo(packages[i].Path).Length);
+            try
+            {
+                results[i] = ImportOne(repo, packages[i], options, cancellationToken);
+                counter.Add(1, new FileInfo(packages[i].Path).Length);
+            }
+            catch (Exception e)
+            {
+                // The first failure is the one reported, as itself rather than wrapped.
+                Interlocked.CompareExchange(ref failure, e, null);
+                state.Stop();
+            }
         });
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         counter.Report();
         var moved = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in results)
