@@ -15,6 +15,7 @@ public class UnionCheckoutTests
         var a = TestPackages.Build(s, "a", "1", root =>
         {
             TestPackages.Write(root, "usr/share/common/readme", "same");
+            TestPackages.Write(root, "usr/share/common/empty", "");
             TestPackages.Write(root, "usr/bin/a", "a", (UnixFileMode)0x1ED);
             TestPackages.Dir(root, "var/lib/a");
             TestPackages.Dir(root, "var/cache/shared");
@@ -22,6 +23,7 @@ public class UnionCheckoutTests
         var b = TestPackages.Build(s, "b", "1", root =>
         {
             TestPackages.Write(root, "usr/share/common/readme", "same");
+            TestPackages.Write(root, "usr/share/common/empty", "");
             TestPackages.Write(root, "etc/b.conf", "b");
             // b declares /var/cache/shared itself, so a's generated line must go.
             TestPackages.Write(root, "usr/lib/tmpfiles.d/b.conf", "d /var/cache/shared 0700 root root -\n");
@@ -35,6 +37,7 @@ public class UnionCheckoutTests
         Assert.Equal("same", File.ReadAllText(Path.Combine(root, "usr/share/common/readme")));
         Assert.Equal("b", File.ReadAllText(Path.Combine(root, "usr/etc/b.conf")));
         Assert.True(File.Exists(Path.Combine(root, "usr/bin/a")));
+        Assert.Equal(0, new FileInfo(Path.Combine(root, "usr/share/common/empty")).Length);
         Assert.False(Directory.Exists(Path.Combine(root, "var")));
         var autovar = File.ReadAllText(Path.Combine(root, "usr/lib/tmpfiles.d/rpm-ostree-autovar.conf"));
         Assert.Equal(

@@ -209,8 +209,10 @@ public sealed class PackageImportInteropTests : IDisposable
             "mkdir -p %{buildroot}/usr/bin %{buildroot}/etc/interop.d %{buildroot}/var/cache/second\n" +
             "printf '#!/bin/sh\\n' > %{buildroot}/usr/bin/interop\n" +
             "echo two > %{buildroot}/etc/interop.d/second.conf\n" +
-            "echo doc > %{buildroot}/usr/bin/second",
-            "%attr(0755,root,root) /usr/bin/interop\n/etc/interop.d\n/usr/bin/second\n%dir /var/cache/second", release: "3");
+            "echo doc > %{buildroot}/usr/bin/second\n" +
+            "ln %{buildroot}/usr/bin/second %{buildroot}/usr/bin/second-hardlink\n" +
+            "touch %{buildroot}/usr/bin/empty-a %{buildroot}/usr/bin/empty-b",
+            "%attr(0755,root,root) /usr/bin/interop\n/etc/interop.d\n/usr/bin/second\n/usr/bin/second-hardlink\n/usr/bin/empty-a\n/usr/bin/empty-b\n%dir /var/cache/second", release: "3");
         var repo = Repository.Create(Path.Combine(_dir, "repo-union"), RepoMode.BareUser);
         var imported = PackageImporter.ImportAll(repo, [first, second]);
         var root = Path.Combine(_dir, "union-root");
