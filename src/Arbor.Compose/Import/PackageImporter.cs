@@ -37,8 +37,15 @@ public sealed record PackageImportOptions
     /// <summary>Leave out %doc files and record rpmostree.nodocs.</summary>
     public bool NoDocs { get; init; }
 
-    /// <summary>Skip paths outside the allowed roots instead of failing.</summary>
+    /// <summary>Skip paths outside the allowed roots instead of failing, for every package.</summary>
     public bool SkipExtraneous { get; init; }
+
+    /// <summary>
+    /// Packages whose paths outside the allowed roots are skipped rather than refused; rpm-ostree
+    /// grants this to <c>filesystem</c> and <c>rootfiles</c> only, so custom content is never
+    /// silently dropped.
+    /// </summary>
+    public IReadOnlySet<string> SkipExtraneousPackages { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "filesystem", "rootfiles" };
 
     /// <summary>Drop every write bit of executable files.</summary>
     public bool ReadOnlyExecutables { get; init; }
@@ -167,7 +174,10 @@ public static class PackageImporter
                     return new ImportedPackage(nevra, info.Name, refName, existing, sha256, AlreadyImported: true, []);
                 try
                 {
-                    var writer = new PayloadImport(repo, pkg, nevra, options, ct);
+                    var effective = !options.SkipExtraneous && options.SkipExtraneousPackages.Contains(info.Name)
+                        ? options with { SkipExtraneous = true }
+                        : options;
+                    var writer = new PayloadImport(repo, pkg, nevra, effective, ct);
                     var tree = writer.Run();
                     var request = new CommitRequest
                     {

@@ -80,7 +80,7 @@ internal sealed class PayloadImport(Repository repo, RpmPackage pkg, string nevr
 
         if (options.NoDocs && meta is not null && (meta.Flags & FileFlags.Doc) != 0)
             return;
-        if ((meta?.Flags & FileFlags.Ghost) != 0 && meta is not null)
+        if (meta is not null && (meta.Flags & FileFlags.Ghost) != 0)
             return;
         if (abs.StartsWith("/run/", StringComparison.Ordinal) || abs.StartsWith("/var/", StringComparison.Ordinal))
         {

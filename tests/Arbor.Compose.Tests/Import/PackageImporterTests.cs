@@ -168,6 +168,25 @@ public class PackageImporterTests
     }
 
     [Fact]
+    public void Filesystem_may_own_paths_outside_the_allowed_roots_as_in_rpm_ostree()
+    {
+        using var s = new Scratch();
+        var rpm = TestPackages.Build(s, "filesystem", "3", root =>
+        {
+            TestPackages.Dir(root, "srv");
+            TestPackages.Dir(root, "boot");
+            TestPackages.Dir(root, "usr/share");
+        });
+        var repo = Repository.Create(s.Sub("repo"), RepoMode.BareUser);
+        var r = PackageImporter.Import(repo, rpm);
+        Assert.Contains(r.Notices, n => n.Path == "/srv");
+        Assert.Contains(r.Notices, n => n.Path == "/boot");
+        var tree = List(repo, r.Commit);
+        Assert.Contains("/usr/share", tree.Keys);
+        Assert.DoesNotContain("/srv", tree.Keys);
+    }
+
+    [Fact]
     public void A_package_commit_reads_back_its_identity_and_headers()
     {
         using var s = new Scratch();
