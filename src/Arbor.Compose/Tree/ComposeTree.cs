@@ -152,7 +152,9 @@ public static class ComposeTree
             var imported = PackageImporter.ImportAll(pkgcache,
                 rpms.Select((path, i) => new PackageSource(path, plan.Origins[i])).ToList(),
                 new PackageImportOptions { NoDocs = !treefile.Documentation, ReadOnlyExecutables = treefile.ReadonlyExecutables },
-                progress, notice => events(new ComposeImportNotice(notice)), cancellationToken);
+                progress, cancellationToken);
+            foreach (var notice in imported.SelectMany(i => i.Notices))
+                events(new ComposeImportNotice(notice));
             events(new ComposeImported(imported.Count(i => !i.AlreadyImported), imported.Count(i => i.AlreadyImported)));
             if (options.DownloadOnly)
             {
@@ -164,7 +166,7 @@ public static class ComposeTree
             if (Directory.Exists(rootfs))
                 Directory.Delete(rootfs, recursive: true);
             UnionCheckout.Run(pkgcache, imported.Select(i => i.Commit).ToList(), rootfs, new UnionCheckoutOptions { FullOwnership = LibC.GetUid() == 0 },
-                cancellationToken);
+                progress, cancellationToken);
             return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, plan, inputHash, events, progress,
                 cancellationToken);
         }
