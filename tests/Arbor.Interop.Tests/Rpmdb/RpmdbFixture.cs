@@ -2,9 +2,9 @@
 // dependencies, triggers, config/ghost/doc files and an epoch; an x86_64 one; a relocatable one)
 // and one written by Arbor's own RPM writer. Two roots are made from them: one whose database real
 // `rpm -i --justdb` wrote, one whose database Arbor's RpmdbWriter wrote with the same install time.
-using Arbor.Rpm.Version;
 using Arbor.Rpm.Package;
 using Arbor.Rpm.Rpmdb;
+using Arbor.Rpm.Version;
 
 namespace Arbor.Interop.Tests.Rpmdb;
 
