@@ -1,5 +1,5 @@
 // The `arbor` executable: `arbor ostree VERB …` speaks ostree's command line, `arbor status|upgrade|
-// deploy|rebase|rollback|cleanup|kargs` rpm-ostree's; `arbor --version`
+// deploy|rebase|rollback|cleanup|kargs|db` rpm-ostree's; `arbor --version`
 // prints a YAML summary like ostree's. Every family is parsed by OptionParser and every failure
 // goes through ExitCodes: one line on stderr ("error: …"), status 1 (77 where rpm-ostree uses it).
 using System.Reflection;
@@ -59,6 +59,7 @@ public static class Program
             "ostree" => CommandFamily.Ostree,
             "rpm" => CommandFamily.Rpm,
             "serve" => CommandFamily.Serve,
+            "db" => CommandFamily.Host,
             var v when Verbs.Host.HostCommands.Verbs.Contains(v) => CommandFamily.Host,
             _ => CommandFamily.Top,
         };
@@ -69,6 +70,7 @@ public static class Program
                 CommandFamily.Ostree => RunOstree(args[1..], stdout, stderr),
                 CommandFamily.Rpm => Verbs.Rpm.RpmCommands.Run(args[1..], stdout, stderr),
                 CommandFamily.Serve => Verbs.Serve.ServeCommand.Run(args[1..], stdout, stderr),
+                CommandFamily.Host when args[0] == "db" => Verbs.Db.DbCommands.Run(args[1..], stdout, stderr),
                 CommandFamily.Host => Verbs.Host.HostCommands.Run(args[0], args[1..], stdout, stderr),
                 _ => RunTop(args, stdout),
             };
@@ -171,6 +173,7 @@ public static class Program
         "  rollback               Revert to the previously booted tree\n" +
         "  cleanup                Clear cached/pending data\n" +
         "  kargs                  Query or modify kernel arguments\n" +
+        "  db                     Commands to query the RPM database\n" +
         "  rpm                    Read, build and index RPM packages (arbor rpm --help)\n" +
         "  serve                  Serve a repository over HTTP (arbor serve --help)\n\n" +
         "Options:\n  --version              Print version information and exit\n";

@@ -24,6 +24,10 @@ public sealed class ExitCodeTests
         { ["status", "--bogus"], "error: Unknown option --bogus" },
         { ["upgrade", "extra-arg", "--sysroot=/nonexistent"], "error: Unexpected argument 'extra-arg'" },
         { ["serve"], "error: --repo is required" },
+        { ["db"], "error: No \"db\" subcommand specified" },
+        { ["db", "frobnicate"], "error: Unknown \"db\" subcommand \"frobnicate\"" },
+        { ["db", "diff", "--format=yaml", "a", "b"], "error: Format argument is invalid, pick one of: diff, block, json" },
+        { ["db", "list", "--bogus"], "error: Unknown option --bogus" },
         { [], "error: No command specified" },
         { ["frobnicate"], "error: Unknown command 'frobnicate'" },
     };
