@@ -60,6 +60,7 @@ public static class Program
             "rpm" => CommandFamily.Rpm,
             "serve" => CommandFamily.Serve,
             "db" => CommandFamily.Host,
+            "compose" => CommandFamily.Host,
             var v when Verbs.Host.HostCommands.Verbs.Contains(v) => CommandFamily.Host,
             _ => CommandFamily.Top,
         };
@@ -71,6 +72,7 @@ public static class Program
                 CommandFamily.Rpm => Verbs.Rpm.RpmCommands.Run(args[1..], stdout, stderr),
                 CommandFamily.Serve => Verbs.Serve.ServeCommand.Run(args[1..], stdout, stderr),
                 CommandFamily.Host when args[0] == "db" => Verbs.Db.DbCommands.Run(args[1..], stdout, stderr),
+                CommandFamily.Host when args[0] == "compose" => Verbs.Compose.ComposeCommand.Run(args[1..], stdout, stderr),
                 CommandFamily.Host => Verbs.Host.HostCommands.Run(args[0], args[1..], stdout, stderr),
                 _ => RunTop(args, stdout),
             };
@@ -173,6 +175,7 @@ public static class Program
         "  rollback               Revert to the previously booted tree\n" +
         "  cleanup                Clear cached/pending data\n" +
         "  kargs                  Query or modify kernel arguments\n" +
+        "  compose                Commands to compose a tree\n" +
         "  db                     Commands to query the RPM database\n" +
         "  rpm                    Read, build and index RPM packages (arbor rpm --help)\n" +
         "  serve                  Serve a repository over HTTP (arbor serve --help)\n\n" +

@@ -197,7 +197,7 @@ public static class ComposeTree
                 Directory.Delete(varTmp, recursive: true);
             long installTime = options.SourceDateEpoch ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             RpmdbWriter.Write(Path.Combine(rootfs, RootfsLayout.RpmdbLocation), packages.Select(RpmdbPackage.From),
-                new InstallStamp(installTime, installTime));
+                InstallStamp.At(DateTimeOffset.FromUnixTimeSeconds(installTime)));
             var pkglist = PackageList.FromHeaders(packages.Select(p => p.Header));
 
             TreePostprocess.Run(rootfs, new PostprocessRequest
