@@ -26,7 +26,7 @@ internal static class TreefileParser
     public static TreefileConfig Parse(TreefileNode root, string basearch, string? directory)
     {
         var c = new TreefileConfig();
-        var archful = new List<string>();
+        var archful = new List<(TreefileNode, string)>();
         foreach (var (keyNode, value) in root.Mapping!)
         {
             if (!keyNode.IsScalar)
@@ -41,9 +41,9 @@ internal static class TreefileParser
                 continue; // serde reads null as an unset Option
             if (key.StartsWith("packages-", StringComparison.Ordinal))
             {
-                var list = Strings(value, key);
+                Strings(value, key);
                 if (key["packages-".Length..] == basearch)
-                    archful.AddRange(list);
+                    archful.Add((value, key));
                 continue;
             }
             if (directory == null && key is "postprocess-script" or "add-files" or "check-passwd" or "check-groups")
@@ -82,9 +82,9 @@ internal static class TreefileParser
         }
         var packages = c.Packages ?? new SortedSet<string>(StringComparer.Ordinal);
         if (c.KeyNodes.TryGetValue("bootstrap-packages", out var bootstrap) && !(bootstrap.IsScalar && bootstrap.Kind == ScalarKind.Null))
-            packages.UnionWith(SplitPackages(Strings(bootstrap, "bootstrap-packages"), bootstrap, "bootstrap-packages"));
-        if (archful.Count > 0)
-            packages.UnionWith(SplitPackages(archful, root, $"packages-{basearch}"));
+            packages.UnionWith(SplitPackageList(bootstrap, "bootstrap-packages"));
+        foreach (var (list, key) in archful)
+            packages.UnionWith(SplitPackageList(list, key));
         c.Packages = packages;
         return c;
     }
@@ -93,7 +93,7 @@ internal static class TreefileParser
     {
         switch (key)
         {
-            case "packages": c.Packages = SplitPackages(Strings(v, key), v, key); break;
+            case "packages": c.Packages = SplitPackageList(v, key); break;
             case "bootstrap-packages": Strings(v, key); break; // folded into packages after the loop
             case "repo-packages": c.RepoPackages = RepoPackagesList(v, key); break;
             case "cliwrap": c.Cliwrap = Bool(v, key); break;
@@ -291,18 +291,19 @@ internal static class TreefileParser
         {
             string? repo = null;
             List<string>? pkgs = null;
+            TreefileNode? pkgsNode = null;
             foreach (var (k, val) in Map(entry, key))
             {
                 switch (Str(k, key))
                 {
                     case "repo": repo = Str(val, $"{key}.repo"); break;
-                    case "packages": pkgs = Strings(val, $"{key}.packages"); break;
+                    case "packages": pkgs = Strings(val, $"{key}.packages"); pkgsNode = val; break;
                     default: throw k.Error(key, $"has unknown field '{k.Text}' (expected repo, packages)");
                 }
             }
             if (repo == null || pkgs == null)
                 throw entry.Error(key, $"entries need both 'repo' and 'packages'");
-            result.Add(new RepoPackages(repo, [.. SplitPackages(pkgs, entry, $"{key}.packages")]));
+            result.Add(new RepoPackages(repo, [.. SplitPackageList(pkgsNode!, $"{key}.packages")]));
         }
         return result;
     }
@@ -421,11 +422,12 @@ internal static class TreefileParser
     /// between single quotes is one entry (so "'podman >= 4.1'" stays a version query). The result
     /// is sorted and unique, as rpm-ostree keeps packages in a BTreeSet.
     /// </summary>
-    internal static SortedSet<string> SplitPackages(IEnumerable<string> entries, TreefileNode where, string key)
+    internal static SortedSet<string> SplitPackageList(TreefileNode list, string key)
     {
         var result = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (string element in entries)
+        foreach (var where in Seq(list, key))
         {
+            string element = Str(where, key);
             int start = 0;
             bool quoted = false;
             for (int i = 0; i < element.Length; i++)
