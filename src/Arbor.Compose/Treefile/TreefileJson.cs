@@ -192,22 +192,32 @@ internal static class TreefileJson
         if (map == null)
             return;
         w.WritePropertyName(name);
-        Value(w, new TreefileValue { Kind = TreefileValueKind.Object, Members = map });
+        Value(w, new TreefileValue { Kind = TreefileValueKind.Object, Members = map }, inArray: false);
     }
 
-    private static void Value(Utf8JsonWriter w, TreefileValue v)
+    private static void Value(Utf8JsonWriter w, TreefileValue v, bool inArray)
     {
         switch (v.Kind)
         {
             case TreefileValueKind.Null: w.WriteNullValue(); break;
             case TreefileValueKind.Bool: w.WriteBooleanValue(v.Text == "true"); break;
-            case TreefileValueKind.Integer: w.WriteRawValue(v.Text, skipInputValidation: true); break;
-            case TreefileValueKind.Float: w.WriteRawValue(SerdeFloat(v.Text), skipInputValidation: true); break;
+            case TreefileValueKind.Integer when long.TryParse(v.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l):
+                w.WriteNumberValue(l);
+                break;
+            case TreefileValueKind.Integer when ulong.TryParse(v.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong u):
+                w.WriteNumberValue(u);
+                break;
+            case TreefileValueKind.Integer or TreefileValueKind.Float:
+                // Utf8JsonWriter would print 1e20 as 1E+20; serde_json's spelling goes in raw, with the
+                // line break and indent the writer gives array items itself.
+                string text = SerdeFloat(v.Text);
+                w.WriteRawValue(inArray ? "\n" + new string(' ', 2 * w.CurrentDepth) + text : text, skipInputValidation: true);
+                break;
             case TreefileValueKind.String: w.WriteStringValue(v.Text); break;
             case TreefileValueKind.Array:
                 w.WriteStartArray();
                 foreach (var item in v.Items)
-                    Value(w, item);
+                    Value(w, item, inArray: true);
                 w.WriteEndArray();
                 break;
             default:
@@ -215,7 +225,7 @@ internal static class TreefileJson
                 foreach (var (k, member) in v.Members)
                 {
                     w.WritePropertyName(k);
-                    Value(w, member);
+                    Value(w, member, inArray: false);
                 }
                 w.WriteEndObject();
                 break;
