@@ -3,6 +3,8 @@
 // each included file into its includer (TreefileMerge), substitutes ${variables} where rpm-ostree
 // does, and exposes the result as typed properties with rpm-ostree's defaults. ToJson prints it
 // as `rpm-ostree compose tree --print-only` does; Repos reads the .repo files next to it.
+using System.Security.Cryptography;
+using System.Text;
 using Arbor.Native;
 using Arbor.Rpm.Repodata;
 
@@ -58,6 +60,7 @@ public sealed class Treefile
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var root = TreefileNode.Load(path);
         var config = TreefileParser.Parse(root, basearch, dir);
+        config.FinalizeD = FinalizeScripts(dir);
 
         var includes = new List<(string File, TreefileNode Where)>();
         if (config.Include != null)
@@ -99,6 +102,22 @@ public sealed class Treefile
             TreefileMerge.Merge(config, included);
         }
         return config;
+    }
+
+    // rpm-ostree's "associated directory": regular files with the owner's execute bit in
+    // finalize.d beside the treefile (symlinks and others are skipped, as rpm-ostree skips them).
+    private static SortedDictionary<string, string>? FinalizeScripts(string dir)
+    {
+        string d = System.IO.Path.Combine(dir, "finalize.d");
+        if (!System.IO.Directory.Exists(d))
+            return null;
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in new DirectoryInfo(d).EnumerateFiles())
+        {
+            if (f.LinkTarget == null && (f.UnixFileMode & UnixFileMode.UserExecute) != 0)
+                result[f.Name] = f.FullName;
+        }
+        return result;
     }
 
     // rpm-ostree substitutes ${var} (envsubst: only the braced form, unknown names left as they
@@ -264,6 +283,9 @@ public sealed class Treefile
     /// <summary>platform-module (substituted); null when unset.</summary>
     public string? PlatformModule => Config.PlatformModule;
 
+    /// <summary>finalize.d scripts (executables beside the treefile or any included one; an included file's replace same-named ones), in the order they run.</summary>
+    public IReadOnlyList<(string Name, string Path)> FinalizeD => Config.FinalizeD?.Select(kv => (kv.Key, kv.Value)).ToList() ?? [];
+
     /// <summary>The version for a new commit given the previous commit's, from automatic-version-prefix; null when the treefile has no prefix.</summary>
     /// <param name="previousVersion">The previous commit's version metadata, or null.</param>
     /// <param name="now">The time &lt;date:...&gt; tags expand with.</param>
@@ -271,7 +293,32 @@ public sealed class Treefile
         Config.AutomaticVersionPrefix is { } prefix ? AutomaticVersion.Next(prefix, Config.AutomaticVersionSuffix, previousVersion, now) : null;
 
     /// <summary>The expanded treefile as canonical JSON, byte for byte what <c>rpm-ostree compose tree --print-only</c> prints (no trailing newline).</summary>
-    public string ToJson() => TreefileJson.Write(Config);
+    public string ToJson() => Encoding.UTF8.GetString(TreefileJson.Write(Config, indented: true, forHash: false));
+
+    /// <summary>
+    /// Feeds the treefile's part of the compose input hash to <paramref name="hasher"/> (SHA-256 in
+    /// rpm-ostree), as rpm-ostree's Treefile::get_checksum does before the layers: the compact JSON
+    /// of the expanded treefile without ostree-layers and metadata, then the contents of the
+    /// postprocess-script, the check-passwd and check-groups files, and the add-files sources in
+    /// order of their source names. The caller then adds the content checksum of each
+    /// ostree-layers and ostree-override-layers commit.
+    /// </summary>
+    public void AppendInputHash(IncrementalHash hasher)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        hasher.AppendData(TreefileJson.Write(Config, indented: false, forHash: true));
+        if (PostprocessScript is { } script)
+            hasher.AppendData(File.ReadAllBytes(script.Path));
+        if (CheckPasswd.FilePath is { } passwd)
+            hasher.AppendData(File.ReadAllBytes(passwd));
+        if (CheckGroups.FilePath is { } group)
+            hasher.AppendData(File.ReadAllBytes(group));
+        var sources = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in AddFiles)
+            sources.TryAdd(f.Source, f.SourcePath);
+        foreach (var path in sources.Values)
+            hasher.AppendData(File.ReadAllBytes(path));
+    }
 
     /// <summary>
     /// The repositories to compose from: every *.repo file in <see cref="Directory"/> (never

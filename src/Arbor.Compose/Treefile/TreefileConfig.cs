@@ -70,6 +70,9 @@ internal sealed class TreefileConfig
     public bool? RpmdbNormalize;
     public List<string>? ContainerCmd;
 
+    /// <summary>Executables in finalize.d next to the file(s), by name; not a key, never printed.</summary>
+    public SortedDictionary<string, string>? FinalizeD;
+
     /// <summary>Where each set key was written, for errors found after merging.</summary>
     public Dictionary<string, TreefileNode> KeyNodes = new(StringComparer.Ordinal);
 }

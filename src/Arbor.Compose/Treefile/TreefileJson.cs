@@ -5,7 +5,6 @@
 // must not depend on anything but the treefile: maps are sorted, sets are sorted.
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -14,10 +13,14 @@ namespace Arbor.Compose.Treefile;
 /// <summary>Writes a TreefileConfig as rpm-ostree's pretty JSON.</summary>
 internal static class TreefileJson
 {
-    public static string Write(TreefileConfig c)
+    /// <summary>The config as JSON: pretty as --print-only prints it, or compact as rpm-ostree hashes it.</summary>
+    /// <param name="c">The merged config.</param>
+    /// <param name="indented">Pretty (serde_json::to_writer_pretty) or compact (serde_json::to_vec).</param>
+    /// <param name="forHash">Leave out ostree-layers and metadata, as rpm-ostree's input hash does.</param>
+    public static byte[] Write(TreefileConfig c, bool indented, bool forHash)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = SerdeJsonEncoder.Instance }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, NewLine = "\n", Encoder = SerdeJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             Strings(w, "packages", c.Packages);
@@ -38,7 +41,8 @@ internal static class TreefileJson
             if (c.Edition != null)
                 w.WriteString("edition", c.Edition == TreefileEdition.Edition2024 ? "2024" : "2014");
             Str(w, "ref", c.Ref);
-            Values(w, "metadata", c.Metadata);
+            if (!forHash)
+                Values(w, "metadata", c.Metadata);
             Str(w, "basearch", c.Basearch);
             Strings(w, "repos", c.Repos);
             Strings(w, "lockfile-repos", c.LockfileRepos);
@@ -50,7 +54,8 @@ internal static class TreefileJson
                 w.WriteString("sysusers", c.Sysusers == SysusersMode.ComposeForced ? "compose-forced" : "compose-auto");
             Bool(w, "ima", c.Ima);
             Str(w, "gpg-key", c.GpgKey);
-            Strings(w, "ostree-layers", c.OstreeLayers);
+            if (!forHash)
+                Strings(w, "ostree-layers", c.OstreeLayers);
             Strings(w, "ostree-override-layers", c.OstreeOverrideLayers);
             Strings(w, "exclude-packages", c.ExcludePackages);
             Str(w, "platform-module", c.PlatformModule);
@@ -120,7 +125,7 @@ internal static class TreefileJson
             Strings(w, "container-cmd", c.ContainerCmd);
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static void Str(Utf8JsonWriter w, string name, string? value)
@@ -211,7 +216,7 @@ internal static class TreefileJson
                 // Utf8JsonWriter would print 1e20 as 1E+20; serde_json's spelling goes in raw, with the
                 // line break and indent the writer gives array items itself.
                 string text = SerdeFloat(v.Text);
-                w.WriteRawValue(inArray ? "\n" + new string(' ', 2 * w.CurrentDepth) + text : text, skipInputValidation: true);
+                w.WriteRawValue(inArray && w.Options.Indented ? "\n" + new string(' ', 2 * w.CurrentDepth) + text : text, skipInputValidation: true);
                 break;
             case TreefileValueKind.String: w.WriteStringValue(v.Text); break;
             case TreefileValueKind.Array:

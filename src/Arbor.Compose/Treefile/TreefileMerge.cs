@@ -71,6 +71,13 @@ internal static class TreefileMerge
         dest.RepoPackages = Append(dest.RepoPackages, src.RepoPackages);
         if (dest.RepoPackages != null)
             dest.RepoPackages = CollapseRepoPackages(dest.RepoPackages);
+        // finalize.d is the one place an included file wins: its scripts replace same-named ones.
+        if (src.FinalizeD != null)
+        {
+            dest.FinalizeD ??= new(StringComparer.Ordinal);
+            foreach (var (name, path) in src.FinalizeD)
+                dest.FinalizeD[name] = path;
+        }
         foreach (var (k, node) in src.KeyNodes)
             dest.KeyNodes.TryAdd(k, node);
     }
