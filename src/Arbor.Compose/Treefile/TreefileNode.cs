@@ -76,6 +76,11 @@ internal sealed class TreefileNode
         }
         if (stream.Documents.Count == 0)
             throw new FormatException($"{path}: line 1, column 1: the treefile is empty");
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new FormatException($"{path}: line {second.Start.Line}, column {second.Start.Column}: a treefile cannot hold more than one document");
+        }
         return Convert(stream.Documents[0].RootNode, path);
     }
 
