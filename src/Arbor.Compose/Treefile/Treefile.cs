@@ -16,15 +16,16 @@ public sealed class Treefile
     private const int IncludeMaxDepth = 50;
     internal readonly TreefileConfig Config;
 
-    private Treefile(TreefileConfig config, string path)
+    private Treefile(TreefileConfig config, string path, string basearch)
     {
         Config = config;
+        Basearch = basearch;
         Path = path;
         Directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
     }
 
     /// <summary>Reads the treefile at <paramref name="path"/> and everything it includes.</summary>
-    /// <param name="path">The treefile: YAML when the name ends in .yaml or .yml, JSON otherwise.</param>
+    /// <param name="path">The treefile: YAML when the name ends in .yaml or .yml, a kickstart when it ends in .ks, JSON otherwise.</param>
     /// <param name="basearch">The base architecture composed for ($basearch: x86_64, aarch64, ...).</param>
     /// <exception cref="FormatException">A file is malformed, a key unknown or of the wrong shape, an include repeated or a condition invalid; the message names the file, line, column and key.</exception>
     /// <exception cref="FileNotFoundException">The treefile, an included file, a postprocess-script, an add-files source or a check-passwd/check-groups file is missing.</exception>
@@ -37,7 +38,7 @@ public sealed class Treefile
         var config = Recurse(path, basearch, 0, seen, variables, includedBy: null);
         config.Variables = variables.Count > 0 ? variables : null;
         Substitute(config);
-        return new Treefile(config, path);
+        return new Treefile(config, path, basearch);
     }
 
     private static TreefileConfig Recurse(string path, string basearch, int depth, Dictionary<(ulong, ulong), string> seen,
@@ -58,6 +59,12 @@ public sealed class Treefile
             throw new FormatException($"{includedBy}: include loop detected: {path} was already included (as {seen[identity]})");
 
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        if (KickstartReader.IsKickstartName(path))
+        {
+            var ks = KickstartReader.Read(path);
+            ks.FinalizeD = FinalizeScripts(dir);
+            return ks;
+        }
         var root = TreefileNode.Load(path);
         var config = TreefileParser.Parse(root, basearch, dir);
         config.FinalizeD = FinalizeScripts(dir);
@@ -175,7 +182,7 @@ public sealed class Treefile
     /// <summary>ref: the branch to commit to, variables substituted; null when no file sets it (compose then needs one).</summary>
     public string? Ref => Config.Ref;
     /// <summary>The base architecture composed for.</summary>
-    public string Basearch => Config.Basearch!;
+    public string Basearch { get; }
     /// <summary>packages plus packages-$basearch and bootstrap-packages: whitespace-split, sorted and unique.</summary>
     public IReadOnlyList<string> Packages => [.. Config.Packages ?? []];
     /// <summary>repo-packages, collapsed so each package comes from the last entry naming it.</summary>
