@@ -93,11 +93,11 @@ internal static class TreefileParser
     {
         switch (key)
         {
-            case "packages": c.Packages = SplitPackageList(v, key); break;
+            case "packages": c.Packages = SplitPackageList(v, key, lenient: true); break;
             case "bootstrap-packages": Strings(v, key); break; // folded into packages after the loop
             case "repo-packages": c.RepoPackages = RepoPackagesList(v, key); break;
             case "cliwrap": c.Cliwrap = Bool(v, key); break;
-            case "cliwrap-binaries": c.CliwrapBinaries = Strings(v, key); break;
+            case "cliwrap-binaries": c.CliwrapBinaries = Strings(v, key, lenient: true); break;
             case "edition":
                 c.Edition = Str(v, key) switch
                 {
@@ -233,16 +233,17 @@ internal static class TreefileParser
 
     // --- shapes ---
 
-    internal static string Str(TreefileNode n, string key)
+    // Most keys sit in a #[serde(flatten)] struct in rpm-ostree, where serde_yaml's plain 40 or
+    // true reach a string field already typed as a number or boolean and are refused; only the
+    // fields TreeComposeConfig holds directly (packages, repo-packages, cliwrap-binaries) get
+    // serde_yaml's own leniency of reading any plain scalar as a string. JSON always wants a string.
+    internal static string Str(TreefileNode n, string key, bool lenient = false)
     {
-        // serde_yaml hands any plain scalar to a string field (so `releasever: 40` style values in
-        // string keys work in YAML); JSON wants a real string.
         bool yaml = TreefileNode.IsYamlName(n.File);
-        if (n.IsScalar && (n.Kind == ScalarKind.String || (yaml && n.Kind != ScalarKind.Null)))
+        if (n.IsScalar && (n.Kind == ScalarKind.String || (lenient && yaml && n.Kind != ScalarKind.Null)))
             return n.Text!;
-        throw n.Error(key, "must be a string");
+        throw n.Error(key, n.IsScalar && n.Kind != ScalarKind.String && !lenient && yaml ? $"must be a string (quote {n.Text})" : "must be a string");
     }
-
     private static bool Bool(TreefileNode n, string key) =>
         n.IsScalar && n.Kind == ScalarKind.Bool ? n.Text!.Equals("true", StringComparison.OrdinalIgnoreCase) : throw n.Error(key, "must be true or false");
 
@@ -255,7 +256,7 @@ internal static class TreefileParser
 
     private static List<(TreefileNode Key, TreefileNode Value)> Map(TreefileNode n, string key) => n.Mapping ?? throw n.Error(key, "must be a mapping");
 
-    private static List<string> Strings(TreefileNode n, string key) => Seq(n, key).Select(i => Str(i, key)).ToList();
+    private static List<string> Strings(TreefileNode n, string key, bool lenient = false) => Seq(n, key).Select(i => Str(i, key, lenient)).ToList();
 
     private static SortedDictionary<string, TreefileValue> ValueMap(TreefileNode n, string key)
     {
@@ -296,14 +297,14 @@ internal static class TreefileParser
             {
                 switch (Str(k, key))
                 {
-                    case "repo": repo = Str(val, $"{key}.repo"); break;
-                    case "packages": pkgs = Strings(val, $"{key}.packages"); pkgsNode = val; break;
+                    case "repo": repo = Str(val, $"{key}.repo", lenient: true); break;
+                    case "packages": pkgs = Strings(val, $"{key}.packages", lenient: true); pkgsNode = val; break;
                     default: throw k.Error(key, $"has unknown field '{k.Text}' (expected repo, packages)");
                 }
             }
             if (repo == null || pkgs == null)
                 throw entry.Error(key, $"entries need both 'repo' and 'packages'");
-            result.Add(new RepoPackages(repo, [.. SplitPackageList(pkgsNode!, $"{key}.packages")]));
+            result.Add(new RepoPackages(repo, [.. SplitPackageList(pkgsNode!, $"{key}.packages", lenient: true)]));
         }
         return result;
     }
@@ -422,12 +423,12 @@ internal static class TreefileParser
     /// between single quotes is one entry (so "'podman >= 4.1'" stays a version query). The result
     /// is sorted and unique, as rpm-ostree keeps packages in a BTreeSet.
     /// </summary>
-    internal static SortedSet<string> SplitPackageList(TreefileNode list, string key)
+    internal static SortedSet<string> SplitPackageList(TreefileNode list, string key, bool lenient = false)
     {
         var result = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var where in Seq(list, key))
         {
-            string element = Str(where, key);
+            string element = Str(where, key, lenient);
             int start = 0;
             bool quoted = false;
             for (int i = 0; i < element.Length; i++)

@@ -18,6 +18,16 @@ public class TreefileFormatTests
     }
 
     [Fact]
+    public void Plain_numbers_are_strings_only_in_package_lists()
+    {
+        using var dir = new TreefileDir();
+        dir.Write("t.yaml", "ref: r\npackages: [123, 4.5 true]\n");
+        Assert.Equal(["123", "4.5", "true"], dir.Load("t.yaml").Packages);
+        string path = dir.Write("u.yaml", "ref: 40\n");
+        Assert.Equal($"{path}: line 1, column 6: 'ref' must be a string (quote 40)", Assert.Throws<FormatException>(() => dir.Load("u.yaml")).Message);
+    }
+
+    [Fact]
     public void Anchors_and_aliases_read_as_their_values()
     {
         using var dir = new TreefileDir();
