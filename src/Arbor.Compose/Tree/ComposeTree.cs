@@ -18,7 +18,7 @@ using Arbor.Compose.Postprocess;
 using Arbor.Compose.Rpmdb;
 using Arbor.Compose.Treefile;
 using Arbor.Native;
-using Arbor.Ostree.Commit;
+using Arbor.Ostree.Commits;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
@@ -205,10 +205,10 @@ public static class ComposeTree
                 Units = treefile.Units,
                 DefaultTarget = treefile.DefaultTarget,
                 RemoveFiles = treefile.RemoveFiles,
-                AddFiles = treefile.AddFiles.Select(f => (f.Source, f.Destination)).ToList(),
+                AddFiles = treefile.AddFiles.Select(f => (f.SourcePath, f.Destination)).ToList(),
                 InlineScripts = treefile.Postprocess,
                 ScriptFile = treefile.PostprocessScript?.Path,
-                TreefileJson = Encoding.UTF8.GetString(treefile.ToJson(indented: true)),
+                TreefileJson = treefile.ToJson(),
                 SourceDateEpoch = epoch,
                 Output = line => events(new ComposeScriptOutput(line)),
             }, cancellationToken);

@@ -72,7 +72,7 @@ internal static class ComposeCommand
         if (a.Has("print-only"))
         {
             var tf = Arbor.Compose.Treefile.Treefile.Load(treefile, Arbor.Rpm.Repodata.RepoConfig.BaseArch);
-            stdout.Write(Encoding.UTF8.GetString(tf.ToJson(indented: true)));
+            stdout.Write(tf.ToJson());
             stdout.WriteLine();
             return ExitCodes.Ok;
         }
