@@ -71,6 +71,9 @@ internal static unsafe partial class SolvNative
     [LibraryImport(Lib, EntryPoint = "transaction_type")] internal static partial int TransactionType(nint trans, int p, int mode);
     [LibraryImport(Lib, EntryPoint = "transaction_order")] internal static partial void TransactionOrder(nint trans, int flags);
     [LibraryImport(Lib, EntryPoint = "transaction_obs_pkg")] internal static partial int TransactionObsPkg(nint trans, int p);
+    [LibraryImport(Lib, EntryPoint = "solver_printprobleminfo")] internal static partial void SolverPrintProblemInfo(nint solver, int problem);
+    [LibraryImport(Lib, EntryPoint = "solver_printsolution")] internal static partial void SolverPrintSolution(nint solver, int problem, int solution);
+    [LibraryImport(Lib, EntryPoint = "transaction_print")] internal static partial void TransactionPrint(nint trans);
     [LibraryImport(Lib, EntryPoint = "transaction_free")] internal static partial void TransactionFree(nint trans);
 
     // --- queue and map ---
@@ -94,6 +97,7 @@ internal static unsafe partial class SolvNative
 
     // --- libc stdio for the FILE* handles above ---
     [LibraryImport(LibC, EntryPoint = "fopen", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] internal static partial nint FOpen(string path, string mode);
+    [LibraryImport(LibC, EntryPoint = "fmemopen", SetLastError = true)] internal static partial nint FMemOpen(byte* buf, nuint size, [MarshalAs(UnmanagedType.LPUTF8Str)] string mode);
     [LibraryImport(LibC, EntryPoint = "fclose")] internal static partial int FClose(nint fp);
     [LibraryImport(LibC, EntryPoint = "feof")] internal static partial int FEof(nint fp);
     [LibraryImport(LibC, EntryPoint = "rewind")] internal static partial void Rewind(nint fp);

@@ -24,7 +24,7 @@ public sealed class SolvPoolHandle : SafeHandle
 }
 
 /// <summary>Raised when libsolv refuses an operation; the message carries libsolv's own error text.</summary>
-public sealed class SolvException(string message) : Exception(message);
+public sealed class SolvException(string message) : InvalidOperationException(message);
 
 /// <summary>Where libsolv's debug and result output goes (see <see cref="SolvPool.RedirectOutput"/>).</summary>
 public interface ISolvOutput

@@ -42,12 +42,35 @@ public sealed unsafe class SolvRepo
         set => *(int*)(Ptr + PoolLayout.RepoPriority) = value;
     }
 
+    /// <summary>Removes the repository and its solvables from the pool.</summary>
+    public void Free() => SolvNative.RepoFree(Ptr, 1);
+
     /// <summary>Reads repomd.xml (for its metadata records only).</summary>
     public void AddRepoMdXml(string path) => Read(path, fp => SolvNative.RepoAddRepoMdXml(Ptr, fp, 0), "repomd.xml");
 
     /// <summary>Reads a primary, filelists ("FL" language) or other rpm-md XML file, compressed or not.</summary>
     public void AddRpmMd(string path, string? language, int flags) =>
         Read(path, fp => SolvNative.RepoAddRpmMd(Ptr, fp, language, flags), "rpm-md");
+
+    /// <summary>Reads primary-style rpm-md XML held in memory (used for start-up self-tests).</summary>
+    public void AddRpmMd(ReadOnlySpan<byte> xml)
+    {
+        fixed (byte* b = xml)
+        {
+            nint fp = SolvNative.FMemOpen(b, (nuint)xml.Length, "r");
+            if (fp == 0)
+                throw new IOException($"fmemopen: {Marshal.GetLastPInvokeErrorMessage()}");
+            try
+            {
+                if (SolvNative.RepoAddRpmMd(Ptr, fp, null, 0) != 0)
+                    throw new SolvException($"rpm-md from memory: {Pool.ErrorString}");
+            }
+            finally
+            {
+                SolvNative.FClose(fp);
+            }
+        }
+    }
 
     /// <summary>Reads an updateinfo.xml.</summary>
     public void AddUpdateInfo(string path, int flags) => Read(path, fp => SolvNative.RepoAddUpdateInfoXml(Ptr, fp, flags), "updateinfo");

@@ -130,6 +130,15 @@ public sealed unsafe class SolvSolver : IDisposable
         return all;
     }
 
+    /// <summary>Prints a problem the way testsolv does, through the pool's output (see <see cref="SolvPool.RedirectOutput"/>).</summary>
+    public void PrintProblem(int problem) => SolvNative.SolverPrintProblemInfo(Ptr, problem);
+
+    /// <summary>Prints one solution of a problem through the pool's output.</summary>
+    public void PrintSolution(int problem, int solution) => SolvNative.SolverPrintSolution(Ptr, problem, solution);
+
+    /// <summary>Number of solutions libsolv proposes for a problem.</summary>
+    public int SolutionCount(int problem) => SolvNative.SolverSolutionCount(Ptr, problem);
+
     /// <summary>The transaction of a successful solve.</summary>
     public SolvTransaction CreateTransaction()
     {
@@ -206,6 +215,9 @@ public sealed unsafe class SolvTransaction : IDisposable
 
     /// <summary>The step type of <paramref name="p"/> under <paramref name="mode"/>.</summary>
     public int Type(int p, int mode) => SolvNative.TransactionType(Ptr, p, mode);
+
+    /// <summary>Prints the transaction summary through the pool's output (testsolv's listing).</summary>
+    public void Print() => SolvNative.TransactionPrint(Ptr);
 
     /// <summary>The installed package that <paramref name="p"/> replaces, or 0.</summary>
     public int ReplacedBy(int p) => SolvNative.TransactionObsPkg(Ptr, p);
