@@ -1,6 +1,6 @@
 // Turns libsolv's problem rules into the sentences dnf (libdnf 0.69) prints, so that errors from
-// Arbor read like the ones users already search for: "nothing provides X needed by Y from R",
-// "package X from R requires Y, but none of the providers can be installed", "cannot install both
+// Arbor read like the ones users already search for: "nothing provides X needed by Y",
+// "package X requires Y, but none of the providers can be installed", "cannot install both
 // …". Rules libdnf has no wording for fall back to libsolv's own sentence. Duplicate lines are
 // dropped, keeping libsolv's order.
 using Arbor.Native.Solv;
@@ -30,7 +30,8 @@ internal sealed class ProblemWording(SolvPool pool, IReadOnlySet<int> excluded)
         return lines;
     }
 
-    private string Pkg(int p) => p <= 0 ? "" : $"{pool.SolvableToString(p)} from {pool.RepoNameOf(p)}";
+    // dnf 4.14 (libdnf 0.69) names packages without their repository; later libdnf adds "from REPO".
+    private string Pkg(int p) => p <= 0 ? "" : pool.SolvableToString(p);
 
     private string Dep(int d) => pool.DepToStr(d);
 

@@ -104,16 +104,16 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
         using var pool = Pool();
         var broken = pool.Solve(new SolveRequest { Install = ["broken"] });
         Assert.False(broken.Success);
-        Assert.Equal("Problem: conflicting requests\n  - nothing provides nothing-here needed by broken-1-1.noarch from test", broken.ProblemText);
+        Assert.Equal("Problem: conflicting requests\n  - nothing provides nothing-here needed by broken-1-1.noarch", broken.ProblemText);
 
         var excluded = pool.Solve(new SolveRequest { Install = ["app"], Excludes = ["libfoo-2.0-1.noarch"] });
         Assert.False(excluded.Success);
-        Assert.Contains("package app-1.0-1.x86_64 from test requires libfoo >= 2, but none of the providers can be installed", excluded.Problems[0].Rules);
-        Assert.Contains("package libfoo-2.0-1.noarch from test is filtered out by exclude filtering", excluded.Problems[0].Rules);
+        Assert.Contains("package app-1.0-1.x86_64 requires libfoo >= 2, but none of the providers can be installed", excluded.Problems[0].Rules);
+        Assert.Contains("package libfoo-2.0-1.noarch is filtered out by exclude filtering", excluded.Problems[0].Rules);
 
         var conflict = pool.Solve(new SolveRequest { Install = ["a", "b"] });
         Assert.False(conflict.Success);
-        Assert.Contains("package a-1-1.noarch from test conflicts with b provided by b-1-1.noarch from test", conflict.Problems[0].Rules);
+        Assert.Contains("package a-1-1.noarch conflicts with b provided by b-1-1.noarch", conflict.Problems[0].Rules);
         Assert.NotEmpty(conflict.Problems[0].Solutions);
 
         var two = pool.Solve(new SolveRequest { Install = ["broken", "a", "b"] });
@@ -129,7 +129,7 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
         Assert.Equal(["oldname-1-1.noarch"], Nevras(pool.Solve(new SolveRequest { Install = ["oldname"] })));
         var both = pool.Solve(new SolveRequest { Install = ["oldname", "newname"] });
         Assert.False(both.Success);
-        Assert.Contains("package newname-2-1.noarch from test obsoletes oldname < 2 provided by oldname-1-1.noarch from test", both.Problems[0].Rules);
+        Assert.Contains("package newname-2-1.noarch obsoletes oldname < 2 provided by oldname-1-1.noarch", both.Problems[0].Rules);
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
 
         var locked = pool.Solve(new SolveRequest { Install = ["app"], Locks = ["libfoo"] });
         Assert.False(locked.Success);
-        Assert.Contains("package app-1.0-1.x86_64 from test requires libfoo >= 2, but none of the providers can be installed", locked.Problems[0].Rules);
+        Assert.Contains("package app-1.0-1.x86_64 requires libfoo >= 2, but none of the providers can be installed", locked.Problems[0].Rules);
 
         Assert.Throws<PackageNotFoundException>(() => pool.Solve(new SolveRequest { Erase = ["app"] }));
     }
