@@ -36,6 +36,8 @@ internal static unsafe partial class SolvNative
     [LibraryImport(Lib, EntryPoint = "pool_errstr")] internal static partial nint PoolErrStr(nint pool);
     [LibraryImport(Lib, EntryPoint = "pool_setdebugmask")] internal static partial void PoolSetDebugMask(nint pool, int mask);
     [LibraryImport(Lib, EntryPoint = "pool_setdebugcallback")] internal static partial void PoolSetDebugCallback(nint pool, delegate* unmanaged<nint, nint, int, nint, void> cb, nint data);
+    [LibraryImport(Lib, EntryPoint = "pool_whatmatchessolvable")] internal static partial void PoolWhatMatchesSolvable(nint pool, int keyname, int solvid, SolvQueue.Raw* q, int marker);
+    [LibraryImport(Lib, EntryPoint = "pool_queuetowhatprovides")] internal static partial int PoolQueueToWhatProvides(nint pool, SolvQueue.Raw* q);
     [LibraryImport(Lib, EntryPoint = "solvable_get_location")] internal static partial nint SolvableGetLocation(nint solvable, uint* medianr);
     [LibraryImport(Lib, EntryPoint = "solv_chksum_type2str")] internal static partial nint ChecksumType2Str(int type);
     [LibraryImport(Lib, EntryPoint = "solv_free")] internal static partial nint SolvFree(nint p);

@@ -196,6 +196,24 @@ public sealed unsafe class SolvPool : IDisposable
         return q.ToArray();
     }
 
+    /// <summary>The solvables whose dependency list <paramref name="key"/> (e.g. solvable:obsoletes) matches solvable <paramref name="p"/>.</summary>
+    public int[] WhatMatchesSolvable(int key, int p)
+    {
+        using var q = new SolvQueue();
+        SolvNative.PoolWhatMatchesSolvable(Ptr, key, p, q.Ptr, -1);
+        return q.ToArray();
+    }
+
+    /// <summary>An Id standing for a set of solvables, for SOLVER_SOLVABLE_ONE_OF jobs.</summary>
+    public int OneOf(IEnumerable<int> solvables)
+    {
+        ArgumentNullException.ThrowIfNull(solvables);
+        using var q = new SolvQueue();
+        foreach (int p in solvables)
+            q.Push(p);
+        return SolvNative.PoolQueueToWhatProvides(Ptr, q.Ptr);
+    }
+
     /// <summary>
     /// Hides solvables from the solver (libdnf's excludes): only solvables outside
     /// <paramref name="excluded"/> stay considered.

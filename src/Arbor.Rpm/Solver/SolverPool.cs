@@ -23,7 +23,7 @@ public sealed class SolverPool : IDisposable
     private readonly SolvPool _pool;
     private readonly Dictionary<string, SolvRepo> _repos = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _localPaths = [];
-    private readonly int _nameKey, _evrKey, _archKey, _checksumKey;
+    private readonly int _nameKey, _evrKey, _archKey, _checksumKey, _obsoletesKey;
     private bool _prepared;
 
     private SolverPool(SolvPool pool)
@@ -33,6 +33,7 @@ public sealed class SolverPool : IDisposable
         _evrKey = pool.StrToId("solvable:evr");
         _archKey = pool.StrToId("solvable:arch");
         _checksumKey = pool.StrToId("solvable:checksum");
+        _obsoletesKey = pool.StrToId("solvable:obsoletes");
     }
 
     /// <summary>The architecture packages are solved for.</summary>
@@ -235,7 +236,7 @@ public sealed class SolverPool : IDisposable
         using var jobs = new SolvQueue();
         var missing = new List<string>();
         int best = request.Best ? SolvSolver.ForceBest : 0;
-        AddJobs(jobs, request.Install, SolvSolver.Install | best, installedOnly: false, missing);
+        AddInstallJobs(jobs, request.Install, SolvSolver.Install | best, missing);
         AddJobs(jobs, request.Erase, SolvSolver.Erase | (request.CleanDeps ? SolvSolver.CleanDeps : 0), installedOnly: true, missing);
         AddJobs(jobs, request.Update, SolvSolver.Update | best, installedOnly: false, missing);
         if (missing.Count > 0)
@@ -311,6 +312,34 @@ public sealed class SolverPool : IDisposable
         }
         if (_excluded.Count > 0)
             _pool.Exclude(_excluded);
+    }
+
+    // dnf installs what obsoletes a requested package in its place ("obsoletes=True"): the
+    // requested packages and their obsoleters become one choice, and libsolv's policy drops the
+    // obsoleted candidates from it.
+    private void AddInstallJobs(SolvQueue jobs, IList<string> specs, int how, List<string> missing)
+    {
+        foreach (var spec in specs)
+        {
+            using var sel = Select(spec, installedOnly: false);
+            if (sel.Count == 0)
+            {
+                missing.Add(spec);
+                continue;
+            }
+            var candidates = _pool.SelectionSolvables(sel);
+            var obsoleters = candidates.Where(p => !_pool.IsInstalled(p))
+                .SelectMany(p => _pool.WhatMatchesSolvable(_obsoletesKey, p))
+                .Where(o => !_pool.IsInstalled(o) && !_excluded.Contains(o) && !candidates.Contains(o))
+                .Distinct().ToArray();
+            if (obsoleters.Length == 0)
+            {
+                for (int i = 0; i < sel.Count; i += 2)
+                    jobs.Push(sel[i] | how, sel[i + 1]);
+                continue;
+            }
+            jobs.Push(how | SolvSolver.SolvableOneOf, _pool.OneOf(candidates.Concat(obsoleters)));
+        }
     }
 
     private void AddJobs(SolvQueue jobs, IList<string> specs, int how, bool installedOnly, List<string>? missing)

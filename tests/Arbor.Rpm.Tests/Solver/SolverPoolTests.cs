@@ -123,13 +123,11 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
     }
 
     [Fact]
-    public void Obsoleting_and_obsoleted_packages_cannot_be_installed_together()
+    public void Installing_an_obsoleted_package_installs_its_obsoleter_as_dnf_does()
     {
         using var pool = Pool();
-        Assert.Equal(["oldname-1-1.noarch"], Nevras(pool.Solve(new SolveRequest { Install = ["oldname"] })));
-        var both = pool.Solve(new SolveRequest { Install = ["oldname", "newname"] });
-        Assert.False(both.Success);
-        Assert.Contains("package newname-2-1.noarch obsoletes oldname < 2 provided by oldname-1-1.noarch", both.Problems[0].Rules);
+        Assert.Equal(["newname-2-1.noarch"], Nevras(pool.Solve(new SolveRequest { Install = ["oldname"] })));
+        Assert.Equal(["oldname-1-1.noarch"], Nevras(pool.Solve(new SolveRequest { Install = ["oldname"], Excludes = ["newname"] })));
     }
 
     [Fact]
