@@ -116,6 +116,23 @@ public sealed class SolvBindingTests : IDisposable
     }
 
     [Fact]
+    public void One_of_jobs_and_dependency_matching_reach_the_right_solvables()
+    {
+        using var pool = RpmPool(out _);
+        using var sel = new SolvQueue();
+        pool.Select("libfoo", 1, sel);
+        int libfoo = Assert.Single(pool.SelectionSolvables(sel));
+        var requirers = pool.WhatMatchesSolvable(pool.StrToId("solvable:requires"), libfoo);
+        Assert.Equal(["app-2.0-1.x86_64"], requirers.Select(pool.SolvableToString));
+        using var jobs = new SolvQueue();
+        jobs.Push(SolvSolver.Install | SolvSolver.SolvableOneOf, pool.OneOf([libfoo]));
+        using var solver = SolvSolver.Create(pool);
+        Assert.Equal(0, solver.Solve(jobs));
+        using var trans = solver.CreateTransaction();
+        Assert.Equal([libfoo], trans.Steps);
+    }
+
+    [Fact]
     public void Excluded_packages_cannot_satisfy_a_dependency()
     {
         using var pool = RpmPool(out _);
