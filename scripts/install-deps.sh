@@ -6,7 +6,7 @@ what=${1:-test}
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 case "$what" in
-  runtime) pkgs=(ostree:ostree bwrap:bubblewrap) ;;
+  runtime) pkgs=(ostree:ostree bwrap:bubblewrap busybox:busybox-static rofiles-fuse:ostree) ;;
   test)    pkgs=(ostree:ostree debootstrap:debootstrap getfattr:attr setfattr:attr rpmbuild:rpm rpm2cpio:rpm2cpio cpio:cpio createrepo_c:createrepo-c dnf:dnf xz:xz-utils zstd:zstd bzip2:bzip2 gpg:gpg gpgv:gpgv gpgconf:gpgconf nginx:nginx-light script:bsdutils mkfs.ext4:e2fsprogs chattr:e2fsprogs fallocate:util-linux losetup:mount mount:mount testsolv:libsolv-tools bwrap:bubblewrap sqlite3:sqlite3 busybox:busybox-static rofiles-fuse:ostree) ;;
   *) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
 esac

@@ -64,6 +64,32 @@ public sealed class PostprocessTests : IDisposable
     }
 
     [Fact]
+    public void The_rpmdb_leaves_wal_mode_so_no_salted_side_files_go_into_the_commit()
+    {
+        string root = Path.Combine(_dir, "wal");
+        string dir = Path.Combine(root, "usr/share/rpm");
+        Directory.CreateDirectory(dir);
+        string db = Path.Combine(dir, "rpmdb.sqlite");
+        using (var sqlite = Arbor.Native.SqliteDatabase.Open(db, readOnly: false, create: true))
+        {
+            sqlite.Execute("PRAGMA journal_mode=WAL");
+            sqlite.PersistWal(true);
+            sqlite.Execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB); INSERT INTO Packages VALUES (1, x'00')");
+        }
+        Assert.True(File.Exists(db + "-shm"));
+
+        RootfsLayout.NormalizeRpmdb(root);
+
+        Assert.False(File.Exists(db + "-shm"));
+        Assert.False(File.Exists(db + "-wal"));
+        using var check = Arbor.Native.SqliteDatabase.Open(db, readOnly: true);
+        using var mode = check.Prepare("PRAGMA journal_mode");
+        Assert.True(mode.Step());
+        Assert.Equal("delete", mode.GetText(0));
+        Assert.Equal(1, check.ScalarInt64("SELECT count(*) FROM Packages"));
+    }
+
+    [Fact]
     public void Units_default_target_remove_and_add_files_land_where_rpm_ostree_puts_them()
     {
         string root = Path.Combine(_dir, "tree");

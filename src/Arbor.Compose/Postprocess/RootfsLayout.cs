@@ -106,6 +106,27 @@ public static class RootfsLayout
         }
     }
 
+    /// <summary>
+    /// Takes the tree's sqlite rpmdb out of WAL mode, as rpm-ostree does for every compose: the
+    /// <c>-shm</c> file rpm leaves beside it holds random salts, which would make two composes of
+    /// the same inputs differ, and a database in rollback-journal mode needs no side files to be
+    /// read from a read-only /usr.
+    /// </summary>
+    public static void NormalizeRpmdb(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        string db = Path.Combine(root, RpmdbLocation, "rpmdb.sqlite");
+        if (!File.Exists(db))
+            return;
+        using (var sqlite = Arbor.Native.SqliteDatabase.Open(db, readOnly: false))
+            sqlite.Execute("PRAGMA journal_mode=DELETE");
+        foreach (string side in new[] { "-shm", "-wal" })
+        {
+            if (File.Exists(db + side))
+                File.Delete(db + side);
+        }
+    }
+
     private static void ReplaceWithLink(string path, string target)
     {
         if (new FileInfo(path).LinkTarget is not null || File.Exists(path))

@@ -88,7 +88,7 @@ internal static class ComposePackages
             WeakDeps = treefile.Recommends,
         });
         if (!result.Success)
-            throw new ComposeException(result.ProblemText());
+            throw new ComposeException(result.ProblemText);
 
         var steps = result.Steps.Where(s => s.Kind != StepKind.Erase).ToList();
         var repoPackages = new List<RepoPackage>(steps.Count);

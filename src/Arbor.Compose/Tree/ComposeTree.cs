@@ -198,6 +198,7 @@ public static class ComposeTree
             long installTime = options.SourceDateEpoch ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             RpmdbWriter.Write(Path.Combine(rootfs, RootfsLayout.RpmdbLocation), packages.Select(RpmdbPackage.From),
                 InstallStamp.At(DateTimeOffset.FromUnixTimeSeconds(installTime)));
+            RootfsLayout.NormalizeRpmdb(rootfs);
             var pkglist = PackageList.FromHeaders(packages.Select(p => p.Header));
 
             TreePostprocess.Run(rootfs, new PostprocessRequest

@@ -2,7 +2,6 @@
 // file parses rpm-ostree's options, hands them to Arbor.Compose's engine and prints its events in
 // rpm-ostree's words ("Installing N packages:", "Input state hash:", "No apparent changes since
 // previous commit…", "REF => CHECKSUM"); scripts' output appears prefixed with the script's name.
-using System.Text;
 using System.Text.Json;
 using Arbor.Compose.Tree;
 using Arbor.Ostree.GVariant;
