@@ -40,6 +40,10 @@ public sealed record ComposeImported(int Imported, int Cached) : ComposeEvent;
 /// <param name="Notice">What and where.</param>
 public sealed record ComposeImportNotice(ImportNotice Notice) : ComposeEvent;
 
+/// <summary>A package's file left out of the tree by the treefile's <c>remove-from-packages</c>.</summary>
+/// <param name="Path">The path in the tree.</param>
+public sealed record ComposeFileSkipped(string Path) : ComposeEvent;
+
 /// <summary>A line a package or postprocess script printed.</summary>
 /// <param name="Line">The script and the line.</param>
 public sealed record ComposeScriptOutput(ScriptOutputLine Line) : ComposeEvent;

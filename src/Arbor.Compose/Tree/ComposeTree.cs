@@ -165,8 +165,10 @@ public static class ComposeTree
             string rootfs = Path.Combine(workdir, "rootfs");
             if (Directory.Exists(rootfs))
                 Directory.Delete(rootfs, recursive: true);
-            UnionCheckout.Run(pkgcache, imported.Select(i => i.Commit).ToList(), rootfs, new UnionCheckoutOptions { FullOwnership = LibC.GetUid() == 0 },
-                progress, cancellationToken);
+            var assembled = UnionCheckout.Run(pkgcache, imported.Select(i => i.Commit).ToList(), rootfs,
+                new UnionCheckoutOptions { FullOwnership = LibC.GetUid() == 0 }, progress, cancellationToken);
+            foreach (string skipped in RemoveFromPackages.Apply(rootfs, assembled.Packages, treefile.RemoveFromPackages))
+                events(new ComposeFileSkipped(skipped));
             return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, plan, inputHash, events, progress,
                 cancellationToken);
         }

@@ -110,6 +110,22 @@ public sealed class ComposeTreeInteropTests(ComposeFixture fx) : IClassFixture<C
         Assert.NotEqual(0, Tools.OstreeRun("--repo=" + a, "rev-parse", Ref).ExitCode);
     }
 
+    [Fact]
+    public void Remove_from_packages_drops_only_that_packages_matching_files()
+    {
+        string repo = fx.NewRepo("repo-rfp");
+        var r = Tools.ArborOk("compose", "tree", "--repo=" + repo, fx.Treefile("tf-rfp",
+            "remove-from-packages:\n  - [busybox, \"^/usr/bin/(ls|cat)$\"]\n  - [filesystem, \"/usr/bin\"]\n"));
+        Assert.Contains("Skipping file /usr/bin/ls from checkout", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Skipping file /usr/bin/cat from checkout", r.Stdout, StringComparison.Ordinal);
+        var ls = Tools.OstreeOk("--repo=" + repo, "ls", Ref, "/usr/bin").Stdout;
+        Assert.DoesNotContain("/usr/bin/ls\n", ls, StringComparison.Ordinal);
+        Assert.DoesNotContain("/usr/bin/cat\n", ls, StringComparison.Ordinal);
+        // Kept: busybox's other applets, and /usr/bin itself, which busybox ships too.
+        Assert.Contains("/usr/bin/sh -> busybox", ls, StringComparison.Ordinal);
+        Assert.Contains("/usr/bin/hello", ls, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("missing", "", "[filesystem, no-such-package]", "no-such-package")]
     [InlineData("badkey", "bogus-key: 1\n", "[filesystem]", "bogus-key")]

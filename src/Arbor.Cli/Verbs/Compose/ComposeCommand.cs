@@ -144,6 +144,9 @@ internal static class ComposeCommand
             case ComposeImportNotice n:
                 stdout.WriteLine($"{n.Notice.Package}: {n.Notice.Path}: {n.Notice.Message}");
                 break;
+            case ComposeFileSkipped f:
+                stdout.WriteLine($"Skipping file {f.Path} from checkout");
+                break;
             case ComposeScriptOutput s:
                 stdout.WriteLine($"{s.Line.ScriptId}: {s.Line.Line}");
                 break;
