@@ -72,6 +72,7 @@ step "composing again with nothing changed makes no new commit"
 run ostree --repo="$work/os" fsck
 
 step "deploy the composed OS into a sysroot and show its status"
+mkdir -p "$work/sysroot"
 ostree admin init-fs "$work/sysroot" >/dev/null
 ostree admin --sysroot="$work/sysroot" os-init sample >/dev/null
 ostree --repo="$work/sysroot/ostree/repo" pull-local "$work/os" sample/x86_64/hybrid >/dev/null
