@@ -90,6 +90,18 @@ public sealed class PostprocessTests : IDisposable
     }
 
     [Fact]
+    public void Var_is_committed_empty_with_the_rpmdb_link_left_to_tmpfiles()
+    {
+        string root = Path.Combine(_dir, "var");
+        Directory.CreateDirectory(Path.Combine(root, "var/lib/alternatives"));
+        Directory.CreateDirectory(Path.Combine(root, "usr/share/rpm"));
+        File.CreateSymbolicLink(Path.Combine(root, "var/lib/rpm"), "../../usr/share/rpm");
+        RootfsLayout.EmptyVar(root);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "var")));
+        Assert.Equal("L /var/lib/rpm - - - - ../../usr/share/rpm\n", File.ReadAllText(Path.Combine(root, "usr/lib/tmpfiles.d/arbor-rpmdb.conf")));
+    }
+
+    [Fact]
     public void Units_default_target_remove_and_add_files_land_where_rpm_ostree_puts_them()
     {
         string root = Path.Combine(_dir, "tree");

@@ -107,6 +107,30 @@ public static class RootfsLayout
     }
 
     /// <summary>
+    /// Empties the tree's /var, as rpm-ostree's unified core does before committing: package
+    /// content under /var became tmpfiles.d lines at import, scripts could not write there, and
+    /// what remains are links made for the build. The /var/lib/rpm link to the rpmdb is declared
+    /// for boot in <c>usr/lib/tmpfiles.d/arbor-rpmdb.conf</c> instead.
+    /// </summary>
+    public static void EmptyVar(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        string var = Path.Combine(root, "var");
+        if (new DirectoryInfo(var).LinkTarget is not null)
+            File.Delete(var);
+        else if (Directory.Exists(var))
+            Directory.Delete(var, recursive: true);
+        Directory.CreateDirectory(var);
+        File.SetUnixFileMode(var, (UnixFileMode)0x1ED);
+        if (Directory.Exists(Path.Combine(root, RpmdbLocation)))
+        {
+            string tmpfiles = Path.Combine(root, "usr/lib/tmpfiles.d");
+            Directory.CreateDirectory(tmpfiles);
+            File.WriteAllText(Path.Combine(tmpfiles, "arbor-rpmdb.conf"), "L /var/lib/rpm - - - - ../../" + RpmdbLocation + "\n");
+        }
+    }
+
+    /// <summary>
     /// Takes the tree's sqlite rpmdb out of WAL mode, as rpm-ostree does for every compose: the
     /// <c>-shm</c> file rpm leaves beside it holds random salts, which would make two composes of
     /// the same inputs differ, and a database in rollback-journal mode needs no side files to be

@@ -218,6 +218,7 @@ public static class ComposeTree
             var kernel = treefile.Container ? null
                 : KernelFinalize.Run(rootfs, treefile.MachineidCompat, !treefile.NoInitramfs, treefile.InitramfsArgs, cancellationToken);
 
+            RootfsLayout.EmptyVar(rootfs);
             string final = Path.Combine(workdir, "final");
             if (Directory.Exists(final))
                 Directory.Delete(final, recursive: true);

@@ -74,7 +74,10 @@ public sealed class ComposeTreeInteropTests(ComposeFixture fx) : IClassFixture<C
         var qa = Tools.RunOk("rpm", "--root", checkout, "--dbpath", "/usr/share/rpm", "-qa", "--qf", "%{NEVRA}\\n");
         Assert.Equal(["busybox-1.35.0-1.x86_64", "filesystem-1.0-1.noarch", "hello-2.1-3.noarch", "kernel-sample-6.1.0-1.x86_64"],
             qa.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
-        Assert.Equal("../../usr/share/rpm", new FileInfo(Path.Combine(checkout, "var/lib/rpm")).LinkTarget);
+        // /var is empty, as rpm-ostree commits it; the rpmdb link is made at boot by tmpfiles.d.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(checkout, "var")));
+        Assert.Equal("L /var/lib/rpm - - - - ../../usr/share/rpm\n", File.ReadAllText(Path.Combine(checkout, "usr/lib/tmpfiles.d/arbor-rpmdb.conf")));
+        Assert.Equal("../../share/rpm", new FileInfo(Path.Combine(checkout, "usr/lib/sysimage/rpm")).LinkTarget);
         // The layout ostree deploys: /etc in /usr/etc, the kernel with its modules, the unit enabled.
         Assert.True(File.Exists(Path.Combine(checkout, "usr/etc/hello.conf")));
         Assert.False(Path.Exists(Path.Combine(checkout, "etc")));
