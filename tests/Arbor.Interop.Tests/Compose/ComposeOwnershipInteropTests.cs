@@ -6,7 +6,10 @@
 // busybox leaves adduser out), so %pre appends the entries the way useradd would.
 namespace Arbor.Interop.Tests.Compose;
 
-public sealed class ComposeOwnershipInteropTests(ComposeFixture fx) : IClassFixture<ComposeFixture>
+/// <summary>The sample RPMs in a scratch directory of their own (fixture roots are named by type).</summary>
+public sealed class ComposeOwnershipFixture : ComposeFixture;
+
+public sealed class ComposeOwnershipInteropTests(ComposeOwnershipFixture fx) : IClassFixture<ComposeOwnershipFixture>
 {
     private const string Ref = "sample/x86_64/hybrid";
 
