@@ -67,7 +67,7 @@ public sealed class ComposeOwnershipInteropTests(ComposeOwnershipFixture fx) : I
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(treefile)!, "sample.repo"),
             $"[sample]\nname=Sample\nbaseurl=file://{rpms}\ngpgcheck=0\n");
         string repo = fx.NewRepo("repo-owned");
-        Tools.ArborOk("compose", "tree", "--repo=" + repo, "--cachedir=" + fx.NewDir("cache-owned"), treefile);
+        var first = Tools.ArborOk("compose", "tree", "--repo=" + repo, "--cachedir=" + fx.NewDir("cache-owned"), treefile);
 
         string Ls(string path) => Tools.OstreeOk("--repo=" + repo, "ls", Ref, path).Stdout.Trim();
         Assert.Matches(@"^-04755 0 0 +5 /usr/bin/owned-suid$", Ls("/usr/bin/owned-suid"));
@@ -84,6 +84,16 @@ public sealed class ComposeOwnershipInteropTests(ComposeOwnershipFixture fx) : I
         Assert.Contains("svcuser:x:981:975:service:/var/lib/svc:/bin/sh\n", usrLibPasswd, StringComparison.Ordinal);
         Assert.Equal("root:x:0:0:root:/root:/bin/sh\n", File.ReadAllText(Path.Combine(checkout, "usr/etc/passwd")));
         Assert.Contains("svcgrp:x:975:\n", File.ReadAllText(Path.Combine(checkout, "usr/lib/group")), StringComparison.Ordinal);
+
+        // A second compose starts from the previous commit's users (preserve-passwd): %pre finds
+        // svcuser already there, the ids stay, check-passwd against the previous commit passes.
+        var again = Tools.ArborOk("compose", "tree", "--repo=" + repo, "--force-nocache", "--cachedir=" + fx.NewDir("cache-owned-2"), treefile);
+        Assert.Contains("New passwd entries:", first.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("New passwd entries:", again.Stdout, StringComparison.Ordinal);
+        string checkoutAgain = Path.Combine(fx.NewDir("co-owned-2"), "root");
+        Tools.OstreeOk("--repo=" + repo, "checkout", Ref, checkoutAgain);
+        Assert.Equal(usrLibPasswd, File.ReadAllText(Path.Combine(checkoutAgain, "usr/lib/passwd")));
+        Assert.Matches(@"^-00640 981 975 +5 /usr/share/owned/data$", Ls("/usr/share/owned/data"));
 
         // rpm resolves owner names in the root's /etc; a booted system finds /usr/lib's through
         // nss-altfiles, so the checkout gets /etc files holding both before rpm -V looks.
