@@ -36,6 +36,9 @@ public static class HardlinkBreaker
         return broken;
     }
 
+    /// <summary>Gives one regular file its own inode (a copy keeping mode, owner, xattrs and mtime).</summary>
+    internal static void BreakFile(string path) => Break(path, LibC.LStat(path));
+
     private static void Break(string path, FileStat st)
     {
         string temp = Path.Combine(Path.GetDirectoryName(path)!, $".arbor-copy-{Path.GetFileName(path)}-{Environment.ProcessId}");

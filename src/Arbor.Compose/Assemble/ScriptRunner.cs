@@ -1,7 +1,8 @@
 // Runs the package scripts of an assembled tree, the way rpm-ostree does after its union checkout
 // (rpmostree-core.cxx, rpmostree-scripts.cxx): every %pre in transaction order, then each
 // package's %post, then every %posttrans, then each %transfiletriggerin fed the files under its
-// patterns (only below /usr, never /usr/local) on stdin. All run in one ScriptSandbox.
+// patterns (only below /usr, never /usr/local) on stdin. All run in one ScriptSandbox. Right
+// before each package's %post a caller's hook may run (file ownership, as rpm-ostree does there).
 //
 // Around the scripts the tree is arranged as a running system expects it: /usr/etc is /etc again
 // (with a /usr/etc link back), /var/lib/rpm-state is a scratch directory, and the tools that would
@@ -37,6 +38,12 @@ public sealed class ScriptRunOptions
 
     /// <summary>Scripts run so far out of all to run.</summary>
     public IProgress<OperationProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Called for every package, in transaction order, right before its %post would run (after
+    /// every %pre), with the tree arranged as scripts see it: where rpm-ostree applies file ownership.
+    /// </summary>
+    public Action<PackageInfo>? BeforePost { get; init; }
 }
 
 /// <summary>Runs package scripts in an assembled tree.</summary>
@@ -68,12 +75,17 @@ public static class ScriptRunner
         foreach (var p in packages)
             PackageScripts.Validate(p.Package, options.UseKernelInstall);
         var phases = new List<PackageScript>();
+        var beforePost = new Dictionary<int, PackageInfo>();
         foreach (var kind in new[] { ScriptKind.PreIn, ScriptKind.PostIn, ScriptKind.PostTrans, ScriptKind.TransFileTriggerIn })
         {
             foreach (var p in packages)
+            {
+                if (kind == ScriptKind.PostIn && options.BeforePost is not null)
+                    beforePost.Add(phases.Count + beforePost.Count, p.Package);
                 phases.AddRange(PackageScripts.For(p.Package, kind, p.Action, options.UseKernelInstall));
+            }
         }
-        if (phases.Count == 0)
+        if (phases.Count == 0 && beforePost.Count == 0)
             return 0;
 
         root = Path.GetFullPath(root);
@@ -86,10 +98,15 @@ public static class ScriptRunner
         try
         {
             using var sandbox = new ScriptSandbox(root, SandboxMutability.CopyUp, options.SourceDateEpoch);
-            foreach (var script in phases)
+            for (int step = 0, next = 0; next < phases.Count || beforePost.ContainsKey(step); step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (Run(sandbox, root, script, stateDir, options, cancellationToken))
+                if (beforePost.TryGetValue(step, out var package))
+                {
+                    options.BeforePost!(package);
+                    continue;
+                }
+                if (Run(sandbox, root, phases[next++], stateDir, options, cancellationToken))
                     ran++;
                 counter.Add(1);
             }

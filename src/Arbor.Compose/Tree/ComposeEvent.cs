@@ -48,6 +48,10 @@ public sealed record ComposeFileSkipped(string Path) : ComposeEvent;
 /// <param name="Line">The script and the line.</param>
 public sealed record ComposeScriptOutput(ScriptOutputLine Line) : ComposeEvent;
 
+/// <summary>A line compose itself reports in rpm-ostree's words (passwd checks, ignored file modes).</summary>
+/// <param name="Message">The text.</param>
+public sealed record ComposeNote(string Message) : ComposeEvent;
+
 /// <summary>A dry run ended before anything was written.</summary>
 public sealed record ComposeDryRunComplete : ComposeEvent;
 

@@ -2,8 +2,10 @@
 //
 //   treefile ─► repos (rpm-md, cached) ─► libsolv ─► input hash ─┬─► unchanged: stop
 //                                                                └─► download ─► pkgcache import
-//   ─► union checkout (transaction order) ─► scripts (bwrap) ─► rpmdb ─► treefile postprocess
-//   ─► kernel/initramfs ─► ostree root layout ─► commit (+ metadata) ─► ref
+//   ─► union checkout (transaction order) ─► previous passwd/group (preserve-passwd)
+//   ─► scripts (bwrap; file owners/modes/caps before each %post) ─► rpmdb ─► treefile postprocess
+//   ─► kernel/initramfs ─► shadow, passwd/group to /usr/lib, check-passwd/groups
+//   ─► ostree root layout ─► commit (+ metadata) ─► ref
 //
 // Every package becomes a commit in the package cache (a bare-user repository under the cache
 // directory), so a second compose imports only what changed; the tree is hardlinked out of it
@@ -165,12 +167,14 @@ public static class ComposeTree
             string rootfs = Path.Combine(workdir, "rootfs");
             if (Directory.Exists(rootfs))
                 Directory.Delete(rootfs, recursive: true);
-            var assembled = UnionCheckout.Run(pkgcache, imported.Select(i => i.Commit).ToList(), rootfs,
+            var checkout = UnionCheckout.Run(pkgcache, imported.Select(i => i.Commit).ToList(), rootfs,
                 new UnionCheckoutOptions { FullOwnership = LibC.GetUid() == 0 }, progress, cancellationToken);
-            foreach (string skipped in RemoveFromPackages.Apply(rootfs, assembled.Packages, treefile.RemoveFromPackages))
+            foreach (string skipped in RemoveFromPackages.Apply(rootfs, checkout.Packages, treefile.RemoveFromPackages))
                 events(new ComposeFileSkipped(skipped));
-            return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, plan, inputHash, events, progress,
-                cancellationToken);
+            if (treefile.PreservePasswd && previous is { } previousForPasswd)
+                ComposePasswd.PreserveFromPrevious(rootfs, repo, previousForPasswd);
+            return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, checkout.Packages, plan, inputHash,
+                events, progress, cancellationToken);
         }
         finally
         {
@@ -182,7 +186,8 @@ public static class ComposeTree
     }
 
     private static ComposeTreeResult Finish(ComposeTreeOptions options, Treefile.Treefile treefile, Repository repo, string? @ref,
-        Checksum? previous, Commit? previousCommit, string workdir, string rootfs, IReadOnlyList<string> rpms, SolvedPlan plan,
+        Checksum? previous, Commit? previousCommit, string workdir, string rootfs, IReadOnlyList<string> rpms,
+        IReadOnlyList<PackageCommit> packageCommits, SolvedPlan plan,
         string inputHash, Action<ComposeEvent> events, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         string? epoch = options.SourceDateEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -192,7 +197,13 @@ public static class ComposeTree
             foreach (string path in rpms)
                 packages.Add(RpmPackage.Open(path));
             ScriptRunner.RunAll(rootfs, packages.Select(p => new ScriptedPackage(p.Info, PackageAction.Install)).ToList(),
-                new ScriptRunOptions { SourceDateEpoch = epoch, Output = line => events(new ComposeScriptOutput(line)), Progress = progress },
+                new ScriptRunOptions
+                {
+                    SourceDateEpoch = epoch,
+                    Output = line => events(new ComposeScriptOutput(line)),
+                    Progress = progress,
+                    BeforePost = OwnershipHook(rootfs, packages, packageCommits, events),
+                },
                 cancellationToken);
             string varTmp = Path.Combine(rootfs, "var/tmp");
             if (Directory.Exists(varTmp))
@@ -217,6 +228,10 @@ public static class ComposeTree
             }, cancellationToken);
             var kernel = treefile.Container ? null
                 : KernelFinalize.Run(rootfs, treefile.MachineidCompat, !treefile.NoInitramfs, treefile.InitramfsArgs, cancellationToken);
+            ComposePasswd.NormalizeShadow(rootfs);
+            ComposePasswd.MigrateToUsrLib(rootfs, treefile.EtcGroupMembers);
+            ComposePasswd.Check(rootfs, treefile.CheckPasswd, treefile.CheckGroups, treefile.IgnoreRemovedUsers, treefile.IgnoreRemovedGroups,
+                repo, previous, message => events(new ComposeNote(message)));
 
             RootfsLayout.EmptyVar(rootfs);
             string final = Path.Combine(workdir, "final");
@@ -265,6 +280,32 @@ public static class ComposeTree
             foreach (var p in packages)
                 p.Dispose();
         }
+    }
+
+    // File owners, modes and capabilities from the headers, applied right before each package's
+    // %post (rpm-ostree's order), with names looked up in the tree's passwd and group as they are
+    // once every %pre ran. Only root can chown; otherwise there is no hook, as in rpm-ostree.
+    private static Action<PackageInfo>? OwnershipHook(string rootfs, IReadOnlyList<RpmPackage> packages,
+        IReadOnlyList<PackageCommit> packageCommits, Action<ComposeEvent> events)
+    {
+        if (!FileOwnership.CanApply)
+            return null;
+        var commits = new Dictionary<PackageInfo, PackageCommit>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < packages.Count; i++)
+            commits[packages[i].Info] = packageCommits[i];
+        PasswdEntries? names = null;
+        return info =>
+        {
+            if (names is null)
+            {
+                names = new PasswdEntries();
+                names.AddPasswdFile(Path.Combine(rootfs, "usr/lib/passwd"));
+                names.AddGroupFile(Path.Combine(rootfs, "usr/lib/group"));
+                names.AddPasswdFile(Path.Combine(rootfs, "etc/passwd"));
+                names.AddGroupFile(Path.Combine(rootfs, "etc/group"));
+            }
+            FileOwnership.Apply(rootfs, info.Name, commits[info].FileOverrides(), names, message => events(new ComposeNote(message)));
+        };
     }
 
     private static string? Version(Treefile.Treefile treefile, ComposeTreeOptions options, Commit? previousCommit,

@@ -6,7 +6,7 @@
 namespace Arbor.Interop.Tests.Compose;
 
 /// <summary>The sample RPMs, built once per run.</summary>
-public sealed class ComposeFixture : ScratchFixture
+public class ComposeFixture : ScratchFixture
 {
     /// <summary>Builds the sample repository.</summary>
     public ComposeFixture()

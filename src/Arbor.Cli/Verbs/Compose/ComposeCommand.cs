@@ -150,6 +150,9 @@ internal static class ComposeCommand
             case ComposeScriptOutput s:
                 stdout.WriteLine($"{s.Line.ScriptId}: {s.Line.Line}");
                 break;
+            case ComposeNote note:
+                stdout.WriteLine(note.Message);
+                break;
             case ComposeCommitted c:
                 stdout.WriteLine(c.Ref is { } r ? $"{r} => {c.Commit}" : $"Wrote commit: {c.Commit}");
                 break;
