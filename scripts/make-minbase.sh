@@ -26,7 +26,6 @@ if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
   exit 1
 fi
 
-
 if [ ! -f "$tarball" ]; then
   mirror=$("$(dirname "$0")/debian-mirror.sh" "$suite")
   command -v debootstrap >/dev/null || { echo "$0: debootstrap not found (apt-get install debootstrap)" >&2; exit 1; }
