@@ -10,8 +10,9 @@
 # gives the control file and conffiles, scripts/deb-to-rpm-manifest.pl maps them to a manifest
 # (the mapping is described there), `dpkg-deb -x` (as root: ownership and modes as dpkg extracts
 # them) fills the root -> `arbor rpm build` -> `arbor rpm createrepo`. The finished repository is
-# cached as a tarball keyed on the .debs' names and versions, the converter and the arbor binary,
-# so a second run only unpacks it.
+# cached as a tarball keyed on the .debs' names and versions and the converter (this script, the
+# mapping script and converter_version), so a second run only unpacks it; a change to what
+# `arbor rpm build` writes needs converter_version bumped.
 #
 # Debian maintainer scripts are NOT carried into the RPMs: they call dpkg's tools
 # (update-alternatives, dpkg-maintscript-helper, debconf) against dpkg's database, which an rpm
@@ -94,7 +95,7 @@ else
   selected=("$debs"/*.deb)
 fi
 
-key=$( { echo "converter $converter_version"; sha256sum "$here/scripts/deb-to-rpm-manifest.pl" "$0" "$arbor" | cut -d' ' -f1
+key=$( { echo "converter $converter_version"; sha256sum "$here/scripts/deb-to-rpm-manifest.pl" "$0" | cut -d' ' -f1
          printf '%s\n' "${selected[@]##*/}" | sort; } | sha256sum | cut -c1-16)
 tarball=$cache/rpm-corpus-$suite-$arch-$key.tar
 
