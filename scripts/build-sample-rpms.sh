@@ -20,11 +20,14 @@ trap 'rm -rf "$scratch"' EXIT
 for pkg in "$here"/samples/hybrid/packages/*/; do
   name=$(basename "$pkg")
   root=$scratch/$name
-  cp -a "$pkg/root" "$root"
+  # busybox has no files in git (its tree is made below), so it has no root directory there.
+  mkdir -p "$root"
+  [ ! -d "$pkg/root" ] || cp -a "$pkg/root/." "$root/"
   case $name in
     filesystem) mkdir -p "$root"/usr/{bin,sbin,lib,lib64,share} "$root"/var/{lib/sample,log} "$root"/boot ;;
     kernel) mkdir -p "$root"/usr/lib/modules/6.1.0-sample/kernel ;;
     busybox)
+      mkdir -p "$root/usr/bin"
       cp "$busybox" "$root/usr/bin/busybox"
       chmod 755 "$root/usr/bin/busybox"
       for applet in sh ash cat cp echo grep ls mkdir mv rm sed sleep test true false uname id; do
