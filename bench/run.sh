@@ -3,7 +3,8 @@
 # alternately RUNS times (default 3) on fresh targets; the median wall times and their ratio
 # (Arbor/ostree, lower is better) are printed. Inputs: a Debian minbase tree (made once and
 # cached by scripts/make-minbase.sh) and a generated tree of many small files. BENCH_ONLY=pull runs
-# only the pull benchmarks; BENCH_FS picks the filesystem (below).
+# only the pull benchmarks, BENCH_ONLY=compose only bench/compose.sh (compose tree of the minbase
+# as RPMs vs dnf --installroot + ostree commit); BENCH_FS picks the filesystem (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -103,6 +104,11 @@ bench_pull() {
   rm -rf "$src" "$WORK/p" "$WORK/nginx"
 }
 
-minbase=$(scripts/make-minbase.sh "$WORK/minbase")
-[ "${BENCH_ONLY:-}" = pull ] || bench_tree "Debian minbase" "$minbase"
-bench_pull "Debian minbase" "$minbase"
+if [ "${BENCH_ONLY:-}" != compose ]; then
+  minbase=$(scripts/make-minbase.sh "$WORK/minbase")
+  [ "${BENCH_ONLY:-}" = pull ] || bench_tree "Debian minbase" "$minbase"
+  bench_pull "Debian minbase" "$minbase"
+  rm -rf "$WORK/minbase"
+fi
+# compose tree vs dnf --installroot + ostree commit, on the minbase rebuilt as RPMs.
+[ "${BENCH_ONLY:-}" = pull ] || BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/compose.sh

@@ -20,8 +20,9 @@ trap 'rm -rf "$scratch"' EXIT
 for pkg in "$here"/samples/hybrid/packages/*/; do
   name=$(basename "$pkg")
   root=$scratch/$name
+  # busybox has no files in git (its tree is made below), so it has no root directory there.
   mkdir -p "$root"
-  if [ -d "$pkg/root" ]; then cp -a "$pkg/root/." "$root/"; fi
+  [ ! -d "$pkg/root" ] || cp -a "$pkg/root/." "$root/"
   case $name in
     filesystem) mkdir -p "$root"/usr/{bin,sbin,lib,lib64,share} "$root"/var/{lib/sample,log} "$root"/boot ;;
     kernel) mkdir -p "$root"/usr/lib/modules/6.1.0-sample/kernel ;;

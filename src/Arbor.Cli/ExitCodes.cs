@@ -72,7 +72,7 @@ internal static class ExitCodes
     /// <summary>True for the failures Arbor reports by design (bad input, I/O, the network); false for defects.</summary>
     public static bool IsExpected(Exception e) => e is UsageException or OstreeException or IOException or UnauthorizedAccessException
         or FormatException or InvalidDataException or NativeIOException or HttpRequestException or CryptographicException
-        or OperationCanceledException or Arbor.Compose.ComposeException or ArgumentException or InvalidOperationException or NotSupportedException;
+        or OperationCanceledException or Arbor.Compose.ComposeException or Arbor.Compose.Import.PackageImportException or ArgumentException or InvalidOperationException or NotSupportedException;
 
     private static string Describe(Exception e) => IsExpected(e)
         ? e.Message

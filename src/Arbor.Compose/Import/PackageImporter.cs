@@ -43,9 +43,10 @@ public sealed record PackageImportOptions
     /// <summary>
     /// Packages whose paths outside the allowed roots are skipped rather than refused; rpm-ostree
     /// grants this to <c>filesystem</c> and <c>rootfiles</c> only, so custom content is never
-    /// silently dropped.
+    /// silently dropped. Arbor adds <c>base-files</c>, Debian's package for the same job: it lays
+    /// out /boot, /dev, /home, /proc, /root, /sys and /tmp, which a deployment makes itself.
     /// </summary>
-    public IReadOnlySet<string> SkipExtraneousPackages { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "filesystem", "rootfiles" };
+    public IReadOnlySet<string> SkipExtraneousPackages { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "filesystem", "rootfiles", "base-files" };
 
     /// <summary>Drop every write bit of executable files.</summary>
     public bool ReadOnlyExecutables { get; init; }

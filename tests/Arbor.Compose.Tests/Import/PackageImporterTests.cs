@@ -167,11 +167,13 @@ public class PackageImporterTests
         Assert.Contains(skipped.Notices, n => n.Path == "/srv/www/index.html");
     }
 
-    [Fact]
-    public void Filesystem_may_own_paths_outside_the_allowed_roots_as_in_rpm_ostree()
+    [Theory]
+    [InlineData("filesystem")]
+    [InlineData("base-files")]
+    public void The_root_layout_package_may_own_paths_outside_the_allowed_roots_as_in_rpm_ostree(string name)
     {
         using var s = new Scratch();
-        var rpm = TestPackages.Build(s, "filesystem", "3", root =>
+        var rpm = TestPackages.Build(s, name, "3", root =>
         {
             TestPackages.Dir(root, "srv");
             TestPackages.Dir(root, "boot");

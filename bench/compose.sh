@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Arbor's `compose tree` vs the two-tool way of making the same commit: `dnf --installroot`
+# installing the same packages, then `ostree commit` of that root. The input is the Debian
+# bookworm minbase rebuilt as RPMs (scripts/make-rpm-corpus.sh, cached). Two operations, each run
+# alternately RUNS times (default 3), median wall times and their ratio (Arbor/dnf+ostree, lower
+# is better) printed as the other benches do:
+#   cold compose      fresh repository and fresh cache for both sides
+#   re-compose        nothing changed since the last compose: Arbor stops at the input hash,
+#                     the baseline has no such check and redoes dnf install + ostree commit
+# CORPUS_PACKAGES narrows the corpus (see make-rpm-corpus.sh). Callable alone or from bench/run.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
+RUNS=${RUNS:-3}
+WORK=${BENCH_WORK:-$PWD/bench/work}/compose
+for t in dnf ostree rpm; do
+  command -v $t >/dev/null || { echo "bench/compose: $t is not installed (make test-deps)" >&2; exit 1; }
+done
+[ -x "$ARBOR" ] || { echo "bench/compose: $ARBOR missing (make build)" >&2; exit 1; }
+rm -rf "$WORK"; mkdir -p "$WORK"
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
+
+. bench/lib.sh
+
+corpus=$(ARBOR_BIN=$ARBOR scripts/make-rpm-corpus.sh "$WORK/corpus")
+names=$(rpm -qp --nosignature --qf '%{NAME}\n' "$corpus"/*.rpm | sort | tr '\n' ' ')
+echo "== compose: $(echo $names | wc -w) packages of the Debian minbase as RPMs, $(du -sh "$corpus" | cut -f1)"
+
+mkdir -p "$WORK/tf"
+printf '[corpus]\nname=corpus\nbaseurl=file://%s\ngpgcheck=0\n' "$corpus" > "$WORK/tf/corpus.repo"
+printf 'ref: debian/12/x86_64/minbase\nrepos: [corpus]\npackages: [%s]\n' "$(echo $names | sed 's/ /, /g')" > "$WORK/tf/minbase.yaml"
+
+dnf_commit="dnf -q -y --installroot=$WORK/dnfroot --repofrompath=corpus,$corpus --repo=corpus --setopt=reposdir=/nonexistent \
+  --setopt=cachedir=$WORK/dnfcache --nogpgcheck --releasever=12 --forcearch=x86_64 install $names \
+  && ostree commit --repo=$WORK/o -b debian/12/x86_64/minbase --timestamp=@0 $WORK/dnfroot"
+dnf_fresh="rm -rf $WORK/dnfroot $WORK/dnfcache $WORK/o; ostree init --repo=$WORK/o --mode=archive"
+arbor_compose="$ARBOR compose tree --repo=$WORK/a --cachedir=$WORK/acache $WORK/tf/minbase.yaml"
+
+compare_with "compose tree (cold)" "dnf+ostree" \
+  "$dnf_fresh" "$dnf_commit" \
+  "rm -rf $WORK/a $WORK/acache; mkdir -p $WORK/acache; ostree init --repo=$WORK/a --mode=archive" "$arbor_compose"
+# Both tools' outputs carry the same packages.
+diff <(rpm --root "$WORK/dnfroot" -qa --qf '%{NEVRA}\n' | sort) \
+  <(ostree --repo="$WORK/a" show --print-metadata-key=rpmostree.rpmdb.pkglist debian/12/x86_64/minbase \
+    | grep -o "('[^']*', '[^']*', '[^']*', '[^']*', '[^']*')" \
+    | sed -E "s/\('([^']*)', '([^']*)', '([^']*)', '([^']*)', '([^']*)'\)/\1 \2 \3 \4 \5/" \
+    | awk '{ print $1 "-" ($2 == "0" ? "" : $2 ":") $3 "-" $4 "." $5 }' | sort) >/dev/null \
+  || { echo "bench/compose: dnf and arbor installed different packages" >&2; exit 1; }
+compare_with "compose tree (unchanged inputs)" "dnf+ostree" \
+  "$dnf_fresh" "$dnf_commit" \
+  ":" "$arbor_compose"
