@@ -28,6 +28,15 @@ public sealed record CommitModifier
     /// <summary>Do not record extended attributes.</summary>
     public bool SkipXattrs { get; init; }
 
+    /// <summary>Clear the write bits of regular files with any execute bit (<c>--mode-ro-executables</c>), before any statoverride.</summary>
+    public bool ReadOnlyExecutables { get; init; }
+
+    /// <summary><paramref name="mode"/> after <see cref="ReadOnlyExecutables"/>.</summary>
+    public uint ApplyReadOnlyExecutables(uint mode) =>
+        ReadOnlyExecutables && (mode & UnixMode.S_IFMT) == UnixMode.S_IFREG && (mode & 0x49) != 0 // 0111
+            ? mode & ~0x92u // 0222
+            : mode;
+
     /// <summary>Reuse checksums of files that are hard links to objects of the repository.</summary>
     public bool LinkCheckoutSpeedup { get; init; }
 
@@ -224,8 +233,10 @@ public sealed class DirectoryImporter
             if (_modifier.SkipList?.Contains(rel) == true)
                 continue;
             var st = LibC.LStat(path);
-            uint mode = st.Mode;
-            bool overridden = _modifier.HasPathRules && _modifier.TryOverrideMode(rel, ref mode);
+            uint mode = _modifier.ApplyReadOnlyExecutables(st.Mode);
+            // A mode changed here is not the inode's: the devino shortcut must not reuse its object.
+            bool overridden = mode != st.Mode;
+            overridden |= _modifier.HasPathRules && _modifier.TryOverrideMode(rel, ref mode);
             if (overridden)
                 st = st with { Mode = mode };
             if (st.IsDirectory)

@@ -151,7 +151,7 @@ public static class TarImporter
 
     private static FileHeader Header(TarEntry entry, CommitModifier modifier, uint type, string target)
     {
-        var (uid, gid, mode) = modifier.Apply((uint)entry.Uid, (uint)entry.Gid, type | ((uint)entry.Mode & 0xFFF));
+        var (uid, gid, mode) = modifier.Apply((uint)entry.Uid, (uint)entry.Gid, modifier.ApplyReadOnlyExecutables(type | ((uint)entry.Mode & 0xFFF)));
         var xattrs = modifier.SkipXattrs ? Xattrs.None : PaxXattrs(entry);
         return new FileHeader(uid, gid, mode, target, xattrs);
     }

@@ -60,6 +60,13 @@ public sealed record PullOptions
     /// <summary>How often <see cref="Progress"/> is called (<c>--update-frequency</c>).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Refuse regular files whose mode has bits outside 0775 (setuid, world-writable…), which a
+    /// bare-user-only repository cannot hold faithfully (<c>--bareuseronly-files</c>). As in ostree, the
+    /// check covers objects fetched one by one and from local caches, not static delta parts.
+    /// </summary>
+    public bool BareUserOnlyFiles { get; init; }
+
     /// <summary>Refuse to move a ref to a commit older than the one it names (<c>--timestamp-check</c>).</summary>
     public bool TimestampCheck { get; init; }
 
@@ -414,6 +421,7 @@ public sealed class PullEngine : IDisposable
                 if (cache.HasObject(c, ObjectType.File))
                 {
                     var obj = cache.OpenContent(c);
+                    CheckBareUserOnly(obj.Header, c);
                     using var data = obj.Header.IsSymlink ? null : obj.OpenData();
                     _repo.WriteContent(obj.Header, data, obj.Size, c);
                     Interlocked.Increment(ref _contentLocal);
@@ -426,9 +434,9 @@ public sealed class PullEngine : IDisposable
             {
                 long size = 0;
                 bool inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), () => tmp = _repo.NewTmpPath("pull"), Repository.WholeObjectLimit,
-                    filez => size = _repo.ImportArchiveContent(filez, c), ct).ConfigureAwait(false);
+                    filez => size = _repo.ImportArchiveContent(filez, c, CheckBareUserOnly), ct).ConfigureAwait(false);
                 if (!inMemory)
-                    size = _repo.ImportArchiveContent(tmp!, c);
+                    size = _repo.ImportArchiveContent(tmp!, c, CheckBareUserOnly);
                 Interlocked.Add(ref _contentWritten, size);
                 _txn!.Pacer.Written(size);
                 Interlocked.Increment(ref _contentFetched);
@@ -440,6 +448,16 @@ public sealed class PullEngine : IDisposable
                     File.Delete(tmp);
             }
         });
+
+    // ostree's _ostree_validate_bareuseronly_mode, with its message.
+    private void CheckBareUserOnly(FileHeader header, Checksum c)
+    {
+        if (!_options.BareUserOnlyFiles || !header.IsRegular)
+            return;
+        uint invalid = header.Mode & 0xFFFu & ~0x1FDu; // permission bits outside 0775
+        if (invalid != 0)
+            throw new OstreeException($"Content object {c}: invalid mode 0{Convert.ToString(header.Mode, 8).PadLeft(4, '0')} with bits 0{Convert.ToString(invalid, 8).PadLeft(4, '0')}");
+    }
 
     private Task Once(ObjectName name, Func<Task> work) =>
         _inflight.GetOrAdd(name, _ => new Lazy<Task>(work)).Value;

@@ -1,6 +1,6 @@
 // Remote configuration: `[remote "NAME"]` groups in the repository config, plus one file per
-// remote in a remotes.d directory for system repositories (<sysroot>/etc/ostree/remotes.d, used
-// when the repository lives at <sysroot>/ostree/repo), exactly where ostree keeps them.
+// remote in a remotes.d directory for the system repository (/etc/ostree/remotes.d, used
+// when the repository is /ostree/repo), exactly where ostree keeps them.
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Ostree.Pull;
@@ -47,16 +47,18 @@ public sealed class Remote
 /// <summary>Reading and changing remote configuration.</summary>
 public static class Remotes
 {
-    /// <summary>The remotes.d directory for a system repository, or null.</summary>
+    /// <summary>The remotes.d directory for the system repository (/ostree/repo), or null for any other.</summary>
+    /// <remarks>
+    /// ostree keeps remotes in /etc/ostree/remotes.d only for the booted system's repository; a
+    /// sysroot elsewhere (`--sysroot=PATH`, or `--repo=PATH/ostree/repo`) keeps them in its repository's config.
+    /// </remarks>
     public static string? ConfigDir(Repository repo)
     {
-        var path = repo.Path.TrimEnd('/');
-        if (!path.EndsWith("/ostree/repo", StringComparison.Ordinal))
+        if (System.IO.Path.GetFullPath(repo.Path).TrimEnd('/') != "/ostree/repo")
             return null;
         if (!repo.Config.GetBool("core", "add-remotes-config-dir", true))
             return null;
-        var sysroot = path[..^"/ostree/repo".Length];
-        return Path.Combine(sysroot.Length == 0 ? "/" : sysroot, "etc/ostree/remotes.d");
+        return "/etc/ostree/remotes.d";
     }
 
     /// <summary>All remotes, sorted by name.</summary>
@@ -101,7 +103,11 @@ public static class Remotes
             if (ifNotExists)
                 return;
             if (!force)
-                throw new OstreeException($"Remote configuration for \"{name}\" already exists: {List(repo).First(r => r.Name == name).SourcePath}");
+            {
+                // ostree names the remotes.d file, or "(in config)" for the repository's own config.
+                var source = List(repo).First(r => r.Name == name).SourcePath;
+                throw new OstreeException($"Remote configuration for \"{name}\" already exists: {(source == Path.Combine(repo.Path, "config") ? "(in config)" : source)}");
+            }
             Delete(repo, name, ifExists: true);
         }
         var group = $"remote \"{name}\"";

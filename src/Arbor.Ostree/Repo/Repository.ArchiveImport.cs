@@ -14,16 +14,22 @@ public sealed partial class Repository
 {
     /// <summary>Verifies the archive-form object at <paramref name="filezPath"/> and stores it; returns the content size.</summary>
     /// <exception cref="OstreeException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
-    public long ImportArchiveContent(string filezPath, Checksum expected) =>
+    /// <param name="filezPath">The object as fetched.</param>
+    /// <param name="expected">The checksum it must have.</param>
+    /// <param name="checkHeader">Called with the parsed header before anything is stored; throws to refuse the object.</param>
+    public long ImportArchiveContent(string filezPath, Checksum expected, Action<FileHeader, Checksum>? checkHeader = null) =>
         ImportArchiveContent(() => new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), expected, final =>
         {
             File.SetUnixFileMode(filezPath, RawObjectMode);
             File.Move(filezPath, final, overwrite: true);
-        });
+        }, checkHeader);
 
     /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
     /// <exception cref="OstreeException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>
-    public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected)
+    /// <param name="filez">The object as fetched.</param>
+    /// <param name="expected">The checksum it must have.</param>
+    /// <param name="checkHeader">Called with the parsed header before anything is stored; throws to refuse the object.</param>
+    public long ImportArchiveContent(ArraySegment<byte> filez, Checksum expected, Action<FileHeader, Checksum>? checkHeader = null)
     {
         FileHeader header;
         ulong size;
@@ -38,7 +44,8 @@ public sealed partial class Repository
         }
         if (!header.IsRegular || size > WholeObjectLimit)
             return ImportArchiveContent(() => new MemoryStream(filez.Array!, filez.Offset, filez.Count, writable: false), expected,
-                _ => WriteRawObject(filez, expected, ObjectType.File));
+                _ => WriteRawObject(filez, expected, ObjectType.File), checkHeader);
+        checkHeader?.Invoke(header, expected);
 
         // The common case of a pull: a regular file inflated once, whole, into a pooled buffer.
         var data = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
@@ -76,7 +83,7 @@ public sealed partial class Repository
         }
     }
 
-    private long ImportArchiveContent(Func<Stream> open, Checksum expected, Action<string> storeRaw)
+    private long ImportArchiveContent(Func<Stream> open, Checksum expected, Action<string> storeRaw, Action<FileHeader, Checksum>? checkHeader)
     {
         FileHeader header;
         ulong size;
@@ -101,6 +108,7 @@ public sealed partial class Repository
         }
         if (!header.IsRegular && !header.IsSymlink)
             throw new OstreeException($"Corrupted file object {expected}: unsupported mode 0{Convert.ToString(header.Mode, 8)}");
+        checkHeader?.Invoke(header, expected);
         long contentSize = header.IsSymlink ? 0 : checked((long)size);
 
         if (!IsArchive)

@@ -17,6 +17,11 @@ public readonly record struct RefEntry(string? Remote, string Name, Checksum Tar
     public string Refspec => Remote is null ? Name : $"{Remote}:{Name}";
 }
 
+/// <summary>A ref alias: local ref <paramref name="Name"/> stands for local ref <paramref name="Target"/>.</summary>
+/// <param name="Name">The alias, e.g. <c>exampleos/stable</c>.</param>
+/// <param name="Target">The ref it names, e.g. <c>exampleos/x86_64/stable</c>.</param>
+public readonly record struct RefAlias(string Name, string Target);
+
 public sealed partial class Repository
 {
     private string RefsDir => System.IO.Path.Combine(Path, "refs");
@@ -195,6 +200,73 @@ public sealed partial class Repository
             list.RemoveAll(r => r.Name != wantRef && !(r.Name.StartsWith(wantRef, StringComparison.Ordinal) && r.Name[wantRef.Length] == '/'));
         list.Sort((a, b) => string.CompareOrdinal(a.Refspec, b.Refspec));
         return list;
+    }
+
+    /// <summary>
+    /// Lists the ref aliases (symlinks under refs/heads) with the ref each names, as
+    /// <c>ostree refs --alias</c> does: the target is the link text with its leading <c>../</c> dropped.
+    /// </summary>
+    /// <param name="prefix">Only the alias with this name and those under it; null for all.</param>
+    public List<RefAlias> ListRefAliases(string? prefix = null)
+    {
+        var heads = System.IO.Path.Combine(RefsDir, "heads");
+        var list = new List<RefAlias>();
+        if (Directory.Exists(heads))
+            CollectAliases(new DirectoryInfo(heads), "", list);
+        if (prefix is not null)
+        {
+            var cut = prefix.TrimEnd('/');
+            list.RemoveAll(a => a.Name != cut && !a.Name.StartsWith(cut + "/", StringComparison.Ordinal));
+        }
+        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    private static void CollectAliases(DirectoryInfo dir, string relative, List<RefAlias> into)
+    {
+        foreach (var entry in dir.EnumerateFileSystemInfos())
+        {
+            if (!IsValidRefFragment(entry.Name))
+                continue;
+            var name = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+            if (entry.LinkTarget is { } link)
+            {
+                var target = link;
+                while (target.StartsWith("../", StringComparison.Ordinal))
+                    target = target[3..];
+                into.Add(new RefAlias(name, target));
+            }
+            else if (entry is DirectoryInfo sub)
+                CollectAliases(sub, name, into);
+        }
+    }
+
+    /// <summary>
+    /// Makes local ref <paramref name="alias"/> an alias of local ref <paramref name="target"/>
+    /// (<c>ostree_repo_set_alias_ref_immediate</c>): a relative symlink in refs/heads, so the alias
+    /// follows the target as it moves. The link is made under a temporary name and renamed into place.
+    /// </summary>
+    /// <exception cref="OstreeException">Either name is not a valid ref name.</exception>
+    public void SetAliasRefImmediate(string alias, string target)
+    {
+        alias = ValidateRefName(alias);
+        ValidateRefName(target);
+        var path = RefPath(null, alias);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        // One "../" per directory level of the alias climbs back to refs/heads.
+        var text = string.Concat(Enumerable.Repeat("../", alias.Count(c => c == '/'))) + target;
+        Directory.CreateDirectory(TmpDir);
+        var tmp = System.IO.Path.Combine(TmpDir, $"alias-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(tmp, text);
+        try
+        {
+            Arbor.Native.LibC.Rename(tmp, path, 0);
+        }
+        catch
+        {
+            PathRemoval.DeleteFileIfExists(tmp);
+            throw;
+        }
     }
 
     /// <summary>Lists the refs under refs/mirrors as (path relative to refs/mirrors, target).</summary>

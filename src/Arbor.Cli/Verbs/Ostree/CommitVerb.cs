@@ -25,6 +25,8 @@ internal sealed class CommitVerb : OstreeVerb
         new("bind-ref", '\0', OptionArg.StringArray, "Add a ref to ref binding commit metadata", "BRANCH"),
         new("tree", '\0', OptionArg.StringArray, "Overlay the given argument as a tree", "dir=PATH or tar=TARFILE or ref=COMMIT"),
         new("add-metadata-string", '\0', OptionArg.StringArray, "Add a key/value pair to metadata", "KEY=VALUE"),
+        new("mode-ro-executables", '\0', OptionArg.None, "Ensure executable files are not writable"),
+        new("add-metadata", '\0', OptionArg.StringArray, "Add a key/value pair to metadata, where the KEY is a string, and VALUE is in GVariant Text Format", "KEY=VALUE"),
         new("keep-metadata", '\0', OptionArg.StringArray, "Keep metadata KEY and its associated VALUE from parent", "KEY"),
         new("add-detached-metadata-string", '\0', OptionArg.StringArray, "Add a key/value pair to detached metadata", "KEY=VALUE"),
         new("owner-uid", '\0', OptionArg.Int, "Set file ownership user id", "UID"),
@@ -85,6 +87,7 @@ internal sealed class CommitVerb : OstreeVerb
                 OwnerUid = a.GetInt("owner-uid", -1),
                 OwnerGid = a.GetInt("owner-gid", -1),
                 CanonicalPermissions = a.Has("canonical-permissions"),
+                ReadOnlyExecutables = a.Has("mode-ro-executables"),
                 SkipXattrs = a.Has("no-xattrs"),
                 LinkCheckoutSpeedup = a.Has("link-checkout-speedup"),
                 ModeOverrides = statOverrides,
@@ -93,7 +96,8 @@ internal sealed class CommitVerb : OstreeVerb
             Subject = a.Get("subject") ?? "",
             Body = a.Get("body") ?? (a.Get("body-file") is { } bf ? File.ReadAllText(bf) : ""),
             Timestamp = a.Get("timestamp") is { } ts ? ParseTimestamp(ts) : null,
-            Metadata = a.GetAll("add-metadata-string").Select(ParseKeyValue).ToList(),
+            // Strings first, then the GVariant-text values: the order ostree adds them in.
+            Metadata = [.. a.GetAll("add-metadata-string").Select(ParseKeyValue), .. a.GetAll("add-metadata").Select(ParseKeyVariant)],
             KeepMetadata = a.GetAll("keep-metadata").ToList(),
             DetachedMetadata = a.GetAll("add-detached-metadata-string").Select(ParseKeyValue).ToList(),
             NoBindings = a.Has("no-bindings"),
@@ -132,6 +136,21 @@ internal sealed class CommitVerb : OstreeVerb
         if (eq < 0)
             throw new OstreeException($"Missing '=' in KEY=VALUE metadata '{s}'");
         return new(s[..eq], GVariantValue.Str(s[(eq + 1)..]));
+    }
+
+    private static KeyValuePair<string, GVariantValue> ParseKeyVariant(string s)
+    {
+        int eq = s.IndexOf('=');
+        if (eq < 0)
+            throw new OstreeException($"Missing '=' in KEY=VALUE metadata '{s}'");
+        try
+        {
+            return new(s[..eq], GVariantParser.Parse(s[(eq + 1)..]));
+        }
+        catch (FormatException e)
+        {
+            throw new OstreeException($"Parsing {s}: {e.Message}", e);
+        }
     }
 
     /// <summary>Parses the timestamp forms scripts pass to ostree: @EPOCH, ISO 8601, "YYYY-MM-DD HH:MM:SS [+ZZZZ]".</summary>

@@ -22,6 +22,7 @@ internal sealed class PullVerb : OstreeVerb
         new("mirror", '\0', OptionArg.None, "Write refs suitable for a mirror and fetches all refs if none provided"),
         new("subpath", '\0', OptionArg.StringArray, "Only pull the provided subpath(s)"),
         new("untrusted", '\0', OptionArg.None, "Verify checksums of local sources (always enabled for HTTP pulls)"),
+        new("bareuseronly-files", '\0', OptionArg.None, "Reject regular files with mode outside of 0775 (world writable, suid, etc.)"),
         new("dry-run", '\0', OptionArg.None, "Only print information on what will be downloaded (requires static deltas)"),
         new("depth", '\0', OptionArg.Int, "Traverse DEPTH parents (-1=infinite) (default: 0)", "DEPTH"),
         new("url", '\0', OptionArg.String, "Pull objects from this URL instead of the one from the remote config", "URL"),
@@ -86,6 +87,7 @@ internal sealed class PullVerb : OstreeVerb
             Progress = bar,
             ProgressInterval = TimeSpan.FromMilliseconds(a.GetInt("update-frequency", 0) is > 0 and var ms ? ms : 1000),
             TimestampCheck = a.Has("timestamp-check"),
+            BareUserOnlyFiles = a.Has("bareuseronly-files"),
             TimestampCheckFromRev = a.Get("timestamp-check-from-rev") is { } from ? repo.ResolveRev(from) : null,
         };
         if (a.Has("no-gpg-verify"))

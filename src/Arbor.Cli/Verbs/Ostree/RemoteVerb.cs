@@ -28,12 +28,14 @@ internal sealed class RemoteVerb : OstreeVerb
         new("raw", '\0', OptionArg.None, "Show raw variant data"),
         new("keyring", 'k', OptionArg.StringArray, "Import keys from a keyring file (repeatable)", "FILE"),
         new("stdin", '\0', OptionArg.None, "Import keys from standard input"),
+        new("gpg-import", '\0', OptionArg.String, "Import GPG key from FILE", "FILE"),
+        new("sysroot", '\0', OptionArg.String, "Use sysroot at PATH (overrides --repo)", "PATH"),
     ];
 
     public override IReadOnlyList<Subverb> Subverbs { get; } =
     [
-        new("add", "Add a remote repository", "NAME [metalink=|mirrorlist=]URL [BRANCH...]", ["set", "no-gpg-verify", "no-sign-verify", "sign-verify", "if-not-exists", "force", "contenturl", "collection-id"]),
-        new("delete", "Delete a remote repository", "NAME", ["if-exists"]),
+        new("add", "Add a remote repository", "NAME [metalink=|mirrorlist=]URL [BRANCH...]", ["set", "no-gpg-verify", "no-sign-verify", "sign-verify", "if-not-exists", "force", "gpg-import", "contenturl", "collection-id", "sysroot"]),
+        new("delete", "Delete a remote repository", "NAME", ["if-exists", "sysroot"]),
         new("show-url", "Show remote repository URL", "NAME", []),
         new("list", "List remote repository names", "", ["show-urls", "revision"]),
         new("gpg-import", "Import GPG keys", "NAME [KEY-ID...]", ["keyring", "stdin"]),
@@ -68,7 +70,8 @@ internal sealed class RemoteVerb : OstreeVerb
         var p = ctx.Args.Positional;
         if (p.Count == 0)
             throw new UsageException("Command requires a subcommand: add, delete, list, show-url, refs, summary");
-        var repo = ctx.Repo;
+        // add and delete take --sysroot: the sysroot's own repository instead of --repo.
+        var repo = p[0] is "add" or "delete" && ctx.Args.Get("sysroot") is { } sysroot ? SysrootRepo(sysroot) : ctx.Repo;
         switch (p[0])
         {
             case "add":
@@ -101,6 +104,14 @@ internal sealed class RemoteVerb : OstreeVerb
                     if (ctx.Args.Get("collection-id") is { } cid)
                         options.Add(new("collection-id", cid));
                     Remotes.Add(repo, p[1], p[2], p.Skip(3), options, ctx.Args.Has("if-not-exists"), ctx.Args.Has("force"));
+                    // Every key in the file, imported whether or not the remote already existed (as ostree does).
+                    if (ctx.Args.Get("gpg-import") is { } keyFile)
+                    {
+                        if (!File.Exists(keyFile))
+                            throw new OstreeException($"Error opening file {keyFile}: No such file or directory");
+                        int n = Arbor.Ostree.Signing.GpgSigning.Import(repo, p[1], File.ReadAllBytes(keyFile), []);
+                        ctx.Out.WriteLine($"Imported {n} GPG key{(n == 1 ? "" : "s")} to remote \"{p[1]}\"");
+                    }
                     return 0;
                 }
             case "delete":
@@ -174,5 +185,14 @@ internal sealed class RemoteVerb : OstreeVerb
             default:
                 throw new UsageException($"Unknown remote subcommand '{p[0]}'");
         }
+    }
+
+    // ostree loads the sysroot (so PATH must be one) and works on its ostree/repo.
+    private static Arbor.Ostree.Repo.Repository SysrootRepo(string path)
+    {
+        if (!Directory.Exists(path))
+            throw new OstreeException($"loading sysroot: opendir({path}): No such file or directory");
+        using var sysroot = Arbor.Ostree.Sysroot.Sysroot.Load(path, takeLock: false);
+        return sysroot.Repo;
     }
 }
