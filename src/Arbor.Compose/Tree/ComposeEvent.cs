@@ -19,9 +19,9 @@ public sealed record ComposeTransactionPlanned(IReadOnlyList<SolvedPackage> Pack
 public sealed record ComposeInputHashed(string InputHash) : ComposeEvent;
 
 /// <summary>The previous commit was made from the same inputs, so nothing is committed.</summary>
-/// <param name="Previous">That commit.</param>
+/// <param name="Previous">That commit, or null when the comparison was with a given input hash and there is none.</param>
 /// <param name="DryRun">True when the compose would not have committed anyway.</param>
-public sealed record ComposeUnchanged(Checksum Previous, bool DryRun) : ComposeEvent;
+public sealed record ComposeUnchanged(Checksum? Previous, bool DryRun) : ComposeEvent;
 
 /// <summary>The previous commit has no input hash to compare with.</summary>
 public sealed record ComposePreviousWithoutInputHash : ComposeEvent;

@@ -58,6 +58,9 @@ public sealed class ComposeTreeOptions
     /// <summary>The commit to compare inputs with and take the version from; the ref's commit when null.</summary>
     public string? PreviousCommit { get; init; }
 
+    /// <summary>The input hash to compare with instead of the previous commit's (<c>--previous-inputhash</c>).</summary>
+    public string? PreviousInputHash { get; init; }
+
     /// <summary>The previous version for automatic versioning, overriding the previous commit's.</summary>
     public string? PreviousVersion { get; init; }
 
@@ -127,7 +130,15 @@ public static class ComposeTree
 
             string inputHash = InputHash(treefile, plan.Steps);
             events(new ComposeInputHashed(inputHash));
-            if (!options.ForceNocache && previousCommit is not null && previous is { } prevChecksum)
+            if (!options.ForceNocache && options.PreviousInputHash is { } given)
+            {
+                if (given == inputHash)
+                {
+                    events(new ComposeUnchanged(previous, options.DryRun || options.DownloadOnly));
+                    return new ComposeTreeResult(previous, false, inputHash, null);
+                }
+            }
+            else if (!options.ForceNocache && previousCommit is not null && previous is { } prevChecksum)
             {
                 if (previousCommit.GetMetadata("rpmostree.inputhash") is GVString { Value: var old })
                 {

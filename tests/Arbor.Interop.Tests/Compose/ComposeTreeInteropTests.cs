@@ -102,6 +102,10 @@ public sealed class ComposeTreeInteropTests(ComposeFixture fx) : IClassFixture<C
         var again = Tools.ArborOk("compose", "tree", "--repo=" + repo, "--cachedir=" + cache, treefile);
         Assert.Contains("No apparent changes since previous commit; use --force-nocache to override", again.Stdout, StringComparison.Ordinal);
         Assert.Equal(first, Tools.OstreeOk("--repo=" + repo, "rev-parse", Ref).Stdout.Trim());
+        // --previous-inputhash compares with a hash kept elsewhere (a fresh repository has no previous commit).
+        string hash = Tools.OstreeOk("--repo=" + repo, "show", "--print-metadata-key=rpmostree.inputhash", Ref).Stdout.Trim().Trim('\'');
+        var byHash = Tools.ArborOk("compose", "tree", "--repo=" + fx.NewRepo("repo-by-hash"), "--cachedir=" + cache, "--previous-inputhash=" + hash, treefile);
+        Assert.Contains("No apparent changes since previous commit; use --force-nocache to override", byHash.Stdout, StringComparison.Ordinal);
 
         // Two fresh repositories and caches, same inputs and SOURCE_DATE_EPOCH: one checksum.
         string a = fx.NewRepo("repo-repro-a"), b = fx.NewRepo("repo-repro-b");

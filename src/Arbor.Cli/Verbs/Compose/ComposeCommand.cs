@@ -90,6 +90,7 @@ internal static class ComposeCommand
             ForceNocache = a.Has("force-nocache"),
             PreviousCommit = a.Get("previous-commit"),
             PreviousVersion = a.Get("previous-version"),
+            PreviousInputHash = a.Get("previous-inputhash"),
             MetadataStrings = a.GetAll("add-metadata-string").Select(ParseKeyValue).ToList(),
             MetadataValues = a.GetAll("add-metadata-from-json").SelectMany(ReadJsonMetadata).ToList(),
             WriteCommitIdTo = a.Get("write-commitid-to"),
