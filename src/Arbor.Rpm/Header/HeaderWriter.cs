@@ -59,7 +59,8 @@ public static class HeaderWriter
         return blob;
     }
 
-    private static void WriteValue(MemoryStream data, HeaderEntry e)
+    /// <summary>Appends one entry's value in the header's big-endian data layout (alignment is the caller's).</summary>
+    internal static void WriteValue(MemoryStream data, HeaderEntry e)
     {
         Span<byte> b = stackalloc byte[8];
         switch (e.Value)

@@ -7,7 +7,6 @@
 // sorted by tag, each at its natural alignment. This file reproduces that blob: package headers
 // in, the bytes of a Packages row out (rpm's on-disk form: no magic, il and dl first).
 using System.Buffers.Binary;
-using System.Text;
 using Arbor.Rpm.Header;
 
 namespace Arbor.Rpm.Rpmdb;
@@ -119,7 +118,7 @@ public static class InstalledHeader
             BinaryPrimitives.WriteUInt32BigEndian(slot[4..], (uint)e.Type);
             BinaryPrimitives.WriteInt32BigEndian(slot[8..], (int)data.Length);
             BinaryPrimitives.WriteInt32BigEndian(slot[12..], e.Count);
-            WriteValue(data, e);
+            HeaderWriter.WriteValue(data, e);
         }
         var blob = new byte[8 + index.Length + data.Length];
         BinaryPrimitives.WriteInt32BigEndian(blob, ril + entries.Count);
@@ -191,33 +190,4 @@ public static class InstalledHeader
         string[] a => HeaderEntry.StringArray(tag, a),
         _ => throw new RpmFormatException($"signature tag {e.Tag}: unsupported value"),
     };
-
-    private static void WriteValue(MemoryStream data, HeaderEntry e)
-    {
-        Span<byte> b = stackalloc byte[8];
-        switch (e.Value)
-        {
-            case byte[] bytes:
-                data.Write(bytes);
-                break;
-            case ushort[] a:
-                foreach (var v in a) { BinaryPrimitives.WriteUInt16BigEndian(b, v); data.Write(b[..2]); }
-                break;
-            case uint[] a:
-                foreach (var v in a) { BinaryPrimitives.WriteUInt32BigEndian(b, v); data.Write(b[..4]); }
-                break;
-            case ulong[] a:
-                foreach (var v in a) { BinaryPrimitives.WriteUInt64BigEndian(b, v); data.Write(b[..8]); }
-                break;
-            case string s:
-                data.Write(Encoding.UTF8.GetBytes(s));
-                data.WriteByte(0);
-                break;
-            case string[] a:
-                foreach (var s in a) { data.Write(Encoding.UTF8.GetBytes(s)); data.WriteByte(0); }
-                break;
-            default:
-                throw new RpmFormatException($"tag {e.Tag}: unsupported value");
-        }
-    }
 }
