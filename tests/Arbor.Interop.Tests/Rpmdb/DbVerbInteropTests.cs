@@ -233,7 +233,7 @@ public sealed class DbVerbInteropTests(DbCommitsFixture fx) : IClassFixture<DbCo
     {
         var list = PackageList.FromHeaders(RpmdbReader.Read(Path.Combine(fx.RootB, "usr/share/rpm")).Select(p => p.Header));
         Assert.Equal(DbCommitsFixture.RpmQa(fx.RootB), list.Select(p => p.Nevra).Order(StringComparer.Ordinal));
-        var shown = Tools.OstreeOk("show", "--repo=" + fx.Repo, "--print-metadata-key=" + PackageList.MetadataKey, "b").Stdout.Trim();
+        var shown = Tools.OstreeOk("show", "--repo=" + fx.Repo, "--print-metadata-key=" + PackageList.MetadataKey, fx.CommitB).Stdout.Trim();
         Assert.Equal(PackageList.ToVariant(list).Print(typeAnnotate: false), shown);
         Assert.StartsWith("[('gone'", PackageList.ToVariant(PackageList.FromHeaders(RpmdbReader.Read(Path.Combine(fx.RootA, "usr/share/rpm")).Select(p => p.Header))).Print(), StringComparison.Ordinal);
         Assert.IsType<GVArray>(PackageList.ToVariant(list));
