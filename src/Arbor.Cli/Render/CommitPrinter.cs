@@ -30,7 +30,7 @@ internal static class CommitPrinter
         }
         if (commit.Parent is { } parent)
             sb.Append("Parent:  ").Append(parent).Append('\n');
-        sb.Append("ContentChecksum:  ").Append(ContentChecksum(commit)).Append('\n');
+        sb.Append("ContentChecksum:  ").Append(commit.ContentChecksum()).Append('\n');
         sb.Append("Date:  ").Append(FormatTimestamp(commit.Timestamp)).Append('\n');
         if (commit.Version is { } version)
             sb.Append("Version: ").Append(TerminalText.Escape(version)).Append('\n');
@@ -50,15 +50,6 @@ internal static class CommitPrinter
         }
         sb.Append('\n');
         return sb.ToString();
-    }
-
-    /// <summary>ostree's content checksum: SHA-256 over the root dirtree and dirmeta checksum bytes.</summary>
-    public static Checksum ContentChecksum(Commit commit)
-    {
-        Span<byte> buf = stackalloc byte[2 * Checksum.ByteLength];
-        commit.RootTree.CopyTo(buf);
-        commit.RootMeta.CopyTo(buf[Checksum.ByteLength..]);
-        return Checksum.Of(buf);
     }
 
     /// <summary>A commit timestamp as ostree prints it: <c>YYYY-MM-DD HH:MM:SS +0000</c> (always UTC).</summary>

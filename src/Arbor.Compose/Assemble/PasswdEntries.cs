@@ -65,30 +65,21 @@ public sealed class PasswdEntries
 
     /// <summary>Parses passwd text: name:password:uid:gid:gecos:home:shell per line; blank lines are skipped.</summary>
     /// <exception cref="InvalidDataException">A line is malformed; the message names the source and line number.</exception>
-    public static IReadOnlyList<PasswdEntry> ParsePasswd(string text, string source)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var list = new List<PasswdEntry>();
-        int number = 0;
-        foreach (var line in Lines(text))
-        {
-            number++;
-            if (line.Length == 0)
-                continue;
-            var fields = line.Split(':');
-            if (fields.Length != 7 || fields[0].Length == 0)
-                throw new InvalidDataException($"{source}:{number}: not a passwd entry (want 7 ':'-separated fields): {line}");
-            list.Add(new PasswdEntry(fields[0], Id(fields[2], "uid", source, number), Id(fields[3], "gid", source, number), line));
-        }
-        return list;
-    }
+    public static IReadOnlyList<PasswdEntry> ParsePasswd(string text, string source) =>
+        ParseColonLines(text, source, 7, "passwd",
+            (f, line, n) => new PasswdEntry(f[0], Id(f[2], "uid", source, n), Id(f[3], "gid", source, n), line));
 
     /// <summary>Parses group text: name:password:gid:members per line; blank lines are skipped.</summary>
     /// <exception cref="InvalidDataException">A line is malformed; the message names the source and line number.</exception>
-    public static IReadOnlyList<GroupEntry> ParseGroup(string text, string source)
+    public static IReadOnlyList<GroupEntry> ParseGroup(string text, string source) =>
+        ParseColonLines(text, source, 4, "group", (f, line, n) => new GroupEntry(f[0], Id(f[2], "gid", source, n), line));
+
+    // The shared shape of both files: one entry per line, a fixed number of ':'-separated fields,
+    // a non-empty name first.
+    private static List<T> ParseColonLines<T>(string text, string source, int fieldCount, string kind, Func<string[], string, int, T> entry)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var list = new List<GroupEntry>();
+        var list = new List<T>();
         int number = 0;
         foreach (var line in Lines(text))
         {
@@ -96,9 +87,9 @@ public sealed class PasswdEntries
             if (line.Length == 0)
                 continue;
             var fields = line.Split(':');
-            if (fields.Length != 4 || fields[0].Length == 0)
-                throw new InvalidDataException($"{source}:{number}: not a group entry (want 4 ':'-separated fields): {line}");
-            list.Add(new GroupEntry(fields[0], Id(fields[2], "gid", source, number), line));
+            if (fields.Length != fieldCount || fields[0].Length == 0)
+                throw new InvalidDataException($"{source}:{number}: not a {kind} entry (want {fieldCount} ':'-separated fields): {line}");
+            list.Add(entry(fields, line, number));
         }
         return list;
     }

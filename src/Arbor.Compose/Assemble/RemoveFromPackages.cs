@@ -48,21 +48,22 @@ public static class RemoveFromPackages
             return [];
 
         var paths = packages.ToDictionary(p => p, TreePaths);
+        // How many packages ship each path: a path with more than one owner stays.
+        var owners = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var list in paths.Values)
+        {
+            foreach (var (path, _) in list)
+                owners[path] = owners.GetValueOrDefault(path) + 1;
+        }
         var removed = new List<string>();
         foreach (var package in packages)
         {
             if (!byPackage.TryGetValue(package.Name, out var regexes))
                 continue;
-            var keptElsewhere = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var other in packages)
-            {
-                if (!ReferenceEquals(other, package))
-                    keptElsewhere.UnionWith(paths[other].Select(f => f.Path));
-            }
             // Deepest paths first, so a directory is looked at after what it held.
             foreach (var (path, isDirectory) in paths[package].OrderByDescending(f => f.Path, StringComparer.Ordinal))
             {
-                if (keptElsewhere.Contains(path) || !regexes.Any(r => r.IsMatch(path)))
+                if (owners[path] > 1 || !regexes.Any(r => r.IsMatch(path)))
                     continue;
                 string full = Path.Combine(root, path.TrimStart('/'));
                 if (isDirectory)

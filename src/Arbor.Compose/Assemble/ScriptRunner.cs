@@ -197,36 +197,6 @@ public static class ScriptRunner
         }
     }
 
-    /// <summary>/usr/etc moved to /etc for the duration (with a /usr/etc link back), then restored.</summary>
-    private sealed class TempEtc : IDisposable
-    {
-        private readonly string? _root;
-
-        private TempEtc(string? root) => _root = root;
-
-        public static TempEtc Arrange(string root)
-        {
-            string usrEtc = Path.Combine(root, "usr/etc"), etc = Path.Combine(root, "etc");
-            if (!Directory.Exists(usrEtc) || new FileInfo(usrEtc).LinkTarget is not null || Path.Exists(etc))
-            {
-                Directory.CreateDirectory(etc);
-                return new TempEtc(null);
-            }
-            Directory.Move(usrEtc, etc);
-            File.CreateSymbolicLink(usrEtc, "../etc");
-            return new TempEtc(root);
-        }
-
-        public void Dispose()
-        {
-            if (_root is null)
-                return;
-            string usrEtc = Path.Combine(_root, "usr/etc");
-            File.Delete(usrEtc);
-            Directory.Move(Path.Combine(_root, "etc"), usrEtc);
-        }
-    }
-
     /// <summary>The tools replaced or moved away while scripts run, and put back afterwards.</summary>
     private sealed class ToolWrappers : IDisposable
     {

@@ -45,6 +45,7 @@ public sealed class ScriptSandbox : IDisposable
     private readonly string _scratch;
     private readonly List<RoFilesMount> _mounts = [];
     private readonly string? _sourceDateEpoch;
+    private readonly List<string> _treeArguments;
 
     /// <summary>Prepares a sandbox over <paramref name="root"/>; for <see cref="SandboxMutability.CopyUp"/> this mounts rofiles-fuse or breaks hardlinks.</summary>
     /// <param name="root">The tree; it must hold <c>usr</c> and <c>etc</c>.</param>
@@ -66,10 +67,19 @@ public sealed class ScriptSandbox : IDisposable
         }
         _scratch = Directory.CreateTempSubdirectory("arbor-scripts-").FullName;
         Directory.CreateDirectory(Path.Combine(_root, "run"));
-        // Mount points inside the read-only /var must exist beforehand.
+        // Mount points inside the read-only /var must exist beforehand, and scripts see the
+        // compatibility links rpm-ostree keeps there.
         Directory.CreateDirectory(Path.Combine(_root, "var/tmp"));
+        Directory.CreateDirectory(Path.Combine(_root, "var/lib"));
+        foreach (string entry in CompatVarLib)
+        {
+            string link = Path.Combine(_root, "var/lib", entry);
+            if (!Path.Exists(link) && new FileInfo(link).LinkTarget is null)
+                File.CreateSymbolicLink(link, $"../../usr/lib/{entry}");
+        }
         if (mutability == SandboxMutability.CopyUp)
             PrepareCopyUp();
+        _treeArguments = TreeArguments();
     }
 
     /// <summary>True when hardlinks were broken because rofiles-fuse could not be used.</summary>
@@ -146,6 +156,17 @@ public sealed class ScriptSandbox : IDisposable
     /// <summary>The bwrap options for this sandbox, before the command (exposed so tests can read the contract).</summary>
     internal List<string> BwrapArguments(string? scriptPath, string? stateDir)
     {
+        var args = new List<string>(_treeArguments);
+        if (stateDir is not null)
+            args.AddRange(["--bind", stateDir, "/var/lib/rpm-state"]);
+        if (scriptPath is not null)
+            args.AddRange(["--ro-bind", scriptPath, ScriptPathInside]);
+        return args;
+    }
+
+    // The options that depend only on the tree and the mounts, the same for every command.
+    private List<string> TreeArguments()
+    {
         var args = new List<string>
         {
             "--dev", "/dev", "--proc", "/proc", "--dir", "/run", "--dir", "/tmp", "--chdir", "/", "--die-with-parent",
@@ -168,39 +189,20 @@ public sealed class ScriptSandbox : IDisposable
             if (new FileInfo(Path.Combine(_root, name)).LinkTarget is not null)
                 args.AddRange(["--symlink", $"usr/{name}", $"/{name}"]);
         }
-        switch (_mutability)
+        foreach (string dir in new[] { "usr", "etc" })
         {
-            case SandboxMutability.Immutable:
-                args.AddRange(["--ro-bind", Path.Combine(_root, "usr"), "/usr", "--ro-bind", Path.Combine(_root, "etc"), "/etc"]);
-                break;
-            default:
-                foreach (string dir in new[] { "usr", "etc" })
-                {
-                    var mount = _mounts.Find(m => m.Name == dir);
-                    args.AddRange(["--bind", mount?.MountPoint ?? Path.Combine(_root, dir), "/" + dir]);
-                }
-                break;
+            if (_mutability == SandboxMutability.Immutable)
+                args.AddRange(["--ro-bind", Path.Combine(_root, dir), "/" + dir]);
+            else
+                args.AddRange(["--bind", _mounts.Find(m => m.Name == dir)?.MountPoint ?? Path.Combine(_root, dir), "/" + dir]);
         }
-        // Scripts see a read-only /var with the compatibility links rpm-ostree keeps there.
-        string var = Path.Combine(_root, "var");
-        Directory.CreateDirectory(Path.Combine(var, "lib"));
-        foreach (string entry in CompatVarLib)
-        {
-            string link = Path.Combine(var, "lib", entry);
-            if (!Path.Exists(link) && new FileInfo(link).LinkTarget is null)
-                File.CreateSymbolicLink(link, $"../../usr/lib/{entry}");
-        }
-        args.AddRange(["--ro-bind", var, "/var", "--tmpfs", "/var/tmp"]);
+        args.AddRange(["--ro-bind", Path.Combine(_root, "var"), "/var", "--tmpfs", "/var/tmp"]);
         if (Directory.Exists(Path.Combine(_root, "usr/lib/opt")))
             args.AddRange(["--symlink", "usr/lib/opt", "/opt"]);
         // Scripts must not see (or change) the tree's rpmdb.
         if (Directory.Exists(Path.Combine(_root, "usr/share/empty")) && Directory.Exists(Path.Combine(_root, "usr/share/rpm")))
             args.AddRange(["--ro-bind", Path.Combine(_root, "usr/share/empty"), "/usr/share/rpm"]);
         args.AddRange(["--tmpfs", "/run", "--ro-bind", "/dev/null", "/run/ostree-booted"]);
-        if (stateDir is not null)
-            args.AddRange(["--bind", stateDir, "/var/lib/rpm-state"]);
-        if (scriptPath is not null)
-            args.AddRange(["--ro-bind", scriptPath, ScriptPathInside]);
         return args;
     }
 

@@ -85,8 +85,15 @@ public sealed class PackageCommit
     public IReadOnlyList<FileOverride> FileOverrides()
     {
         using var pkg = OpenHeaders();
+        return FileOverrides(pkg.Info);
+    }
+
+    /// <summary>The same list read from a package header already at hand (the RPM the commit was made from).</summary>
+    public static IReadOnlyList<FileOverride> FileOverrides(PackageInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
         var list = new List<FileOverride>();
-        foreach (var f in pkg.Info.Files)
+        foreach (var f in info.Files)
         {
             bool special = (f.Mode & 0xE00) != 0 && f.Type is 0x8000 or 0x4000;
             bool owned = f.User is not ("" or "root") || f.Group is not ("" or "root");

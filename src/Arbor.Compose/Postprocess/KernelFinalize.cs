@@ -133,15 +133,9 @@ public static class KernelFinalize
 
     private static void RunDracut(string root, string kver, string initramfs, IReadOnlyList<string>? arguments, CancellationToken cancellationToken)
     {
-        // dracut writes inside the tree (it copies xattrs, which tmpfs would refuse), then the
-        // image is moved into place.
-        string usrEtc = Path.Combine(root, "usr/etc"), etc = Path.Combine(root, "etc");
-        bool movedEtc = !Path.Exists(etc);
-        if (movedEtc)
-        {
-            Directory.Move(usrEtc, etc);
-            File.CreateSymbolicLink(usrEtc, "../etc");
-        }
+        // dracut writes inside the tree (it copies xattrs, which tmpfs would refuse): the sandbox
+        // mounts a fresh tmpfs over /var/tmp, so a scratch directory of the tree is bound over it.
+        using var etc = TempEtc.Arrange(root);
         string scratch = Path.Combine(root, "var/tmp/arbor-dracut");
         Directory.CreateDirectory(scratch);
         try
@@ -150,7 +144,7 @@ public static class KernelFinalize
             var argv = new List<string> { "/usr/bin/dracut" };
             argv.AddRange(arguments is { Count: > 0 } ? arguments : ["--no-hostonly"]);
             argv.AddRange(["--tmpdir=/tmp", "-f", "/var/tmp/arbor-dracut/initramfs.img", kver]);
-            var result = WithWritableVarTmp(sandbox, argv, cancellationToken);
+            var result = sandbox.Run(argv, extraBinds: [("var/tmp/arbor-dracut", "/var/tmp/arbor-dracut")], cancellationToken: cancellationToken);
             if (result.ExitCode != 0)
                 throw new ComposeException($"Running dracut: bwrap(/usr/bin/dracut): Child process exited with code {result.ExitCode}: "
                     + string.Join("\n", result.Output.TakeLast(10)));
@@ -159,16 +153,6 @@ public static class KernelFinalize
         finally
         {
             Directory.Delete(scratch, recursive: true);
-            if (movedEtc)
-            {
-                File.Delete(usrEtc);
-                Directory.Move(etc, usrEtc);
-            }
         }
     }
-
-    // The sandbox mounts a fresh tmpfs over /var/tmp; dracut's output goes to the bound scratch
-    // directory instead, through a wrapper that writes there.
-    private static SandboxResult WithWritableVarTmp(ScriptSandbox sandbox, List<string> argv, CancellationToken cancellationToken) =>
-        sandbox.Run(argv, extraBinds: [("var/tmp/arbor-dracut", "/var/tmp/arbor-dracut")], cancellationToken: cancellationToken);
 }

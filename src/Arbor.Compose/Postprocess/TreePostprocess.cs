@@ -157,42 +157,25 @@ public static class TreePostprocess
         }
         if (scripts.Count == 0)
             return;
-        string usrEtc = Path.Combine(root, "usr/etc"), etc = Path.Combine(root, "etc");
-        bool movedEtc = !Path.Exists(etc);
-        if (movedEtc)
+        using var etc = TempEtc.Arrange(root);
+        using var sandbox = new ScriptSandbox(root, SandboxMutability.CopyUp, request.SourceDateEpoch);
+        foreach (var (name, text, what) in scripts)
         {
-            Directory.Move(usrEtc, etc);
-            File.CreateSymbolicLink(usrEtc, "../etc");
-        }
-        try
-        {
-            using var sandbox = new ScriptSandbox(root, SandboxMutability.CopyUp, request.SourceDateEpoch);
-            foreach (var (name, text, what) in scripts)
+            string binary = Path.Combine(root, "usr/bin", name);
+            Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
+            File.WriteAllText(binary, text);
+            File.SetUnixFileMode(binary, (UnixFileMode)0x1ED);
+            try
             {
-                string binary = Path.Combine(root, "usr/bin", name);
-                Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
-                File.WriteAllText(binary, text);
-                File.SetUnixFileMode(binary, (UnixFileMode)0x1ED);
-                try
-                {
-                    var result = sandbox.Run(["/usr/bin/" + name], cancellationToken: cancellationToken);
-                    foreach (string line in result.Output)
-                        request.Output?.Invoke(new ScriptOutputLine(name, line));
-                    if (result.ExitCode != 0)
-                        throw new ComposeException($"{what}: bwrap(/usr/bin/{name}): Child process exited with code {result.ExitCode}");
-                }
-                finally
-                {
-                    File.Delete(binary);
-                }
+                var result = sandbox.Run(["/usr/bin/" + name], cancellationToken: cancellationToken);
+                foreach (string line in result.Output)
+                    request.Output?.Invoke(new ScriptOutputLine(name, line));
+                if (result.ExitCode != 0)
+                    throw new ComposeException($"{what}: bwrap(/usr/bin/{name}): Child process exited with code {result.ExitCode}");
             }
-        }
-        finally
-        {
-            if (movedEtc)
+            finally
             {
-                File.Delete(usrEtc);
-                Directory.Move(etc, usrEtc);
+                File.Delete(binary);
             }
         }
     }

@@ -4,10 +4,8 @@
 // temporary file and renamed into place, mode 0644. Also the reverse direction used by
 // --add-metadata-from-json: untyped JSON to GVariant as json-glib converts it.
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Arbor.Ostree.GVariant;
-using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Compose.Tree;
@@ -31,7 +29,7 @@ public static class ComposeJson
             if (result.Ref is { } r)
                 json.WriteString("ref", r);
             json.WriteString("ostree-commit", checksum.ToString());
-            json.WriteString("ostree-content-checksum", ContentChecksum(commit));
+            json.WriteString("ostree-content-checksum", commit.ContentChecksum().ToString());
             if (commit.Version is { } version)
                 json.WriteString("ostree-version", version);
             json.WriteString("ostree-timestamp", DateTimeOffset.FromUnixTimeSeconds((long)commit.Timestamp).UtcDateTime
@@ -42,16 +40,6 @@ public static class ComposeJson
         }
         AtomicFile.WriteAllBytes(path, buffer.ToArray(), fsync: false);
         File.SetUnixFileMode(path, (UnixFileMode)0x1A4);
-    }
-
-    /// <summary>ostree's content checksum of a commit: sha256 over the root dirtree and dirmeta checksums.</summary>
-    public static string ContentChecksum(Commit commit)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        Span<byte> both = stackalloc byte[64];
-        commit.RootTree.ToBytes().CopyTo(both);
-        commit.RootMeta.ToBytes().CopyTo(both[32..]);
-        return Convert.ToHexStringLower(SHA256.HashData(both));
     }
 
     /// <summary>The GVariant json-glib makes of untyped JSON: s, b, x, d, av, a{sv}, and an empty maybe for null.</summary>

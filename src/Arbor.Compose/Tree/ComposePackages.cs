@@ -53,7 +53,7 @@ internal static class ComposePackages
             throw new ComposeException($"{treefile.Path}: no repositories ('repos') to take packages from");
         using var http = new HttpClient();
         var fetcher = new RepoFetcher(http, Path.Combine(cache, "repomd")) { ForceRefresh = !cacheOnly };
-        var metadata = new Dictionary<string, (RepoConfig Repo, RepoMetadata Md, Dictionary<string, RepoPackage> ByLocation)>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, (RepoConfig Repo, ulong Timestamp, Dictionary<string, RepoPackage> ByLocation)>(StringComparer.Ordinal);
         using var pool = SolverPool.Create(basearch);
         string solvCache = Path.Combine(cache, "solv");
         Directory.CreateDirectory(solvCache);
@@ -63,7 +63,7 @@ internal static class ComposePackages
             RepoMetadata md;
             try
             {
-                md = fetcher.LoadAsync(repo, RepoParts.Primary | RepoParts.Filelists, cancellationToken).GetAwaiter().GetResult();
+                md = fetcher.LoadAsync(repo, RepoParts.Primary | RepoParts.Filelists, RepoParts.Primary, cancellationToken).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
@@ -72,7 +72,8 @@ internal static class ComposePackages
             var byLocation = new Dictionary<string, RepoPackage>(StringComparer.Ordinal);
             foreach (var p in md.Packages)
                 byLocation.TryAdd(p.Location, p);
-            metadata[repo.Id] = (repo, md, byLocation);
+            ulong timestamp = (ulong)Math.Max(0, md.RepoMd.Records.Select(r => r.Timestamp).DefaultIfEmpty(0).Max());
+            metadata[repo.Id] = (repo, timestamp, byLocation);
             pool.AddRpmMdRepository(repo.Id, fetcher.CacheDir(repo), solvCacheDir: solvCache);
         }
 
@@ -100,11 +101,10 @@ internal static class ComposePackages
             var p = step.Package;
             if (!metadata.TryGetValue(p.RepoId, out var m) || p.Location is null || !m.ByLocation.TryGetValue(p.Location, out var rp))
                 throw new ComposeException($"Package {p.Nevra} was solved from '{p.RepoId}' but is not in its metadata");
-            ulong timestamp = (ulong)Math.Max(0, m.Md.RepoMd.Records.Select(r => r.Timestamp).DefaultIfEmpty(0).Max());
             repoPackages.Add(rp);
             repoConfigs.Add(m.Repo);
-            origins.Add(new PackageOrigin(p.RepoId, timestamp, $"{rp.ChecksumType}:{rp.Checksum}"));
-            used[p.RepoId] = timestamp;
+            origins.Add(new PackageOrigin(p.RepoId, m.Timestamp, $"{rp.ChecksumType}:{rp.Checksum}"));
+            used[p.RepoId] = m.Timestamp;
         }
         return new SolvedPlan
         {

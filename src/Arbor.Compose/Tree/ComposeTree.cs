@@ -184,7 +184,7 @@ public static class ComposeTree
                 events(new ComposeFileSkipped(skipped));
             if (treefile.PreservePasswd && previous is { } previousForPasswd)
                 ComposePasswd.PreserveFromPrevious(rootfs, repo, previousForPasswd);
-            return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, checkout.Packages, plan, inputHash,
+            return Finish(options, treefile, repo, @ref, previous, previousCommit, workdir, rootfs, rpms, plan, inputHash,
                 events, progress, cancellationToken);
         }
         finally
@@ -197,8 +197,7 @@ public static class ComposeTree
     }
 
     private static ComposeTreeResult Finish(ComposeTreeOptions options, Treefile.Treefile treefile, Repository repo, string? @ref,
-        Checksum? previous, Commit? previousCommit, string workdir, string rootfs, IReadOnlyList<string> rpms,
-        IReadOnlyList<PackageCommit> packageCommits, SolvedPlan plan,
+        Checksum? previous, Commit? previousCommit, string workdir, string rootfs, IReadOnlyList<string> rpms, SolvedPlan plan,
         string inputHash, Action<ComposeEvent> events, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         string? epoch = options.SourceDateEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -213,7 +212,7 @@ public static class ComposeTree
                     SourceDateEpoch = epoch,
                     Output = line => events(new ComposeScriptOutput(line)),
                     Progress = progress,
-                    BeforePost = OwnershipHook(rootfs, packages, packageCommits, events),
+                    BeforePost = OwnershipHook(rootfs, events),
                 },
                 cancellationToken);
             string varTmp = Path.Combine(rootfs, "var/tmp");
@@ -296,14 +295,10 @@ public static class ComposeTree
     // File owners, modes and capabilities from the headers, applied right before each package's
     // %post (rpm-ostree's order), with names looked up in the tree's passwd and group as they are
     // once every %pre ran. Only root can chown; otherwise there is no hook, as in rpm-ostree.
-    private static Action<PackageInfo>? OwnershipHook(string rootfs, IReadOnlyList<RpmPackage> packages,
-        IReadOnlyList<PackageCommit> packageCommits, Action<ComposeEvent> events)
+    private static Action<PackageInfo>? OwnershipHook(string rootfs, Action<ComposeEvent> events)
     {
         if (!FileOwnership.CanApply)
             return null;
-        var commits = new Dictionary<PackageInfo, PackageCommit>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < packages.Count; i++)
-            commits[packages[i].Info] = packageCommits[i];
         PasswdEntries? names = null;
         return info =>
         {
@@ -315,7 +310,7 @@ public static class ComposeTree
                 names.AddPasswdFile(Path.Combine(rootfs, "etc/passwd"));
                 names.AddGroupFile(Path.Combine(rootfs, "etc/group"));
             }
-            FileOwnership.Apply(rootfs, info.Name, commits[info].FileOverrides(), names, message => events(new ComposeNote(message)));
+            FileOwnership.Apply(rootfs, info.Name, PackageCommit.FileOverrides(info), names, message => events(new ComposeNote(message)));
         };
     }
 

@@ -76,6 +76,15 @@ public sealed record Commit(
         return null;
     }
 
+    /// <summary>ostree's content checksum (<c>ostree_commit_get_content_checksum</c>): SHA-256 over the root dirtree and dirmeta checksum bytes.</summary>
+    public Checksum ContentChecksum()
+    {
+        Span<byte> buf = stackalloc byte[2 * Checksum.ByteLength];
+        RootTree.CopyTo(buf);
+        RootMeta.CopyTo(buf[Checksum.ByteLength..]);
+        return Checksum.Of(buf);
+    }
+
     /// <summary>The <c>version</c> metadata string, if any.</summary>
     public string? Version => GetMetadata("version") is GVString s ? s.Value : null;
 }

@@ -59,7 +59,15 @@ public sealed class RepoFetcher
     }
 
     /// <summary>Brings the repository's metadata up to date in the cache and reads it.</summary>
-    public async Task<RepoMetadata> LoadAsync(RepoConfig repo, RepoParts parts = RepoParts.Primary, CancellationToken ct = default)
+    public Task<RepoMetadata> LoadAsync(RepoConfig repo, RepoParts parts = RepoParts.Primary, CancellationToken ct = default) =>
+        LoadAsync(repo, parts, parts, ct);
+
+    /// <summary>
+    /// Brings <paramref name="parts"/> of the repository's metadata up to date in the cache and reads
+    /// only <paramref name="read"/> of them (a caller handing the files to libsolv needs them on disk,
+    /// not parsed twice).
+    /// </summary>
+    public async Task<RepoMetadata> LoadAsync(RepoConfig repo, RepoParts parts, RepoParts read, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(repo);
         var dir = CacheDir(repo);
@@ -87,7 +95,7 @@ public sealed class RepoFetcher
                 continue;
             await DownloadAsync(repo, mirrors.BaseUrls, rec.Location, local, rec.ChecksumType, rec.Checksum, ct).ConfigureAwait(false);
         }
-        return RepoReader.Read(md, dir, parts);
+        return RepoReader.Read(md, dir, read);
     }
 
     /// <summary>Downloads packages into the cache (parallel, bounded), verifying each; returns their cached paths in order.</summary>
