@@ -99,7 +99,9 @@ public class GVariantPropertyTests
         var tuples = Gen.Choose(100, 600).SelectMany(n => Gen.ListOf(
                 GVariantGen.Value(GVariantType.Parse("(say(tu)as)"), 6), n))
             .Select(ts => (GVariantValue)new GVArray(GVariantType.Parse("(say(tu)as)"), [.. ts]));
-        var arb = Gen.OneOf(dict, tuples).ToArbitrary();
+        // A dictionary of one short entry is small enough for 1-byte offsets; those are covered
+        // elsewhere, so only values past the 1-byte limit are kept.
+        var arb = Gen.OneOf(dict, tuples).Where(v => v.Serialize().Length > byte.MaxValue).ToArbitrary();
         Check(arb, 25, v =>
         {
             var data = v.Serialize();
