@@ -90,7 +90,7 @@ public sealed class PostprocessTests : IDisposable
     }
 
     [Fact]
-    public void Var_is_committed_empty_with_the_rpmdb_link_left_to_tmpfiles()
+    public void Var_is_committed_empty()
     {
         string root = Path.Combine(_dir, "var");
         Directory.CreateDirectory(Path.Combine(root, "var/lib/alternatives"));
@@ -98,7 +98,7 @@ public sealed class PostprocessTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(root, "var/lib/rpm"), "../../usr/share/rpm");
         RootfsLayout.EmptyVar(root);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "var")));
-        Assert.Equal("L /var/lib/rpm - - - - ../../usr/share/rpm\n", File.ReadAllText(Path.Combine(root, "usr/lib/tmpfiles.d/arbor-rpmdb.conf")));
+        Assert.True(Directory.Exists(Path.Combine(root, "usr/share/rpm")));
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public static class RootfsLayout
     /// Empties the tree's /var, as rpm-ostree's unified core does before committing: package
     /// content under /var became tmpfiles.d lines at import, scripts could not write there, and
     /// what remains are links made for the build. The /var/lib/rpm link to the rpmdb is declared
-    /// for boot in <c>usr/lib/tmpfiles.d/arbor-rpmdb.conf</c> instead.
+    /// for boot in <see cref="RootfsFinalize.IntegrationConf"/> instead.
     /// </summary>
     public static void EmptyVar(string root)
     {
@@ -122,12 +122,6 @@ public static class RootfsLayout
             Directory.Delete(var, recursive: true);
         Directory.CreateDirectory(var);
         File.SetUnixFileMode(var, (UnixFileMode)0x1ED);
-        if (Directory.Exists(Path.Combine(root, RpmdbLocation)))
-        {
-            string tmpfiles = Path.Combine(root, "usr/lib/tmpfiles.d");
-            Directory.CreateDirectory(tmpfiles);
-            File.WriteAllText(Path.Combine(tmpfiles, "arbor-rpmdb.conf"), "L /var/lib/rpm - - - - ../../" + RpmdbLocation + "\n");
-        }
     }
 
     /// <summary>

@@ -5,6 +5,7 @@
 // repodata it came from: the package cache commits record it and the final commit lists the
 // repositories (rpmostree.rpmmd-repos).
 using Arbor.Compose.Import;
+using Arbor.Native;
 using Arbor.Ostree.GVariant;
 using Arbor.Rpm.Repodata;
 using Arbor.Rpm.Solver;
@@ -47,7 +48,7 @@ internal static class ComposePackages
 {
     /// <summary>Loads the repositories' metadata into the cache and solves the treefile's request.</summary>
     public static SolvedPlan Solve(Treefile.Treefile treefile, IReadOnlyList<RepoConfig> repos, string cache, string basearch,
-        bool cacheOnly, CancellationToken cancellationToken)
+        bool cacheOnly, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         if (repos.Count == 0)
             throw new ComposeException($"{treefile.Path}: no repositories ('repos') to take packages from");
@@ -57,9 +58,11 @@ internal static class ComposePackages
         using var pool = SolverPool.Create(basearch);
         string solvCache = Path.Combine(cache, "solv");
         Directory.CreateDirectory(solvCache);
+        var counter = new ProgressCounter(progress, "Loading metadata", repos.Count, "repos");
         foreach (var repo in repos)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            counter.Report();
             RepoMetadata md;
             try
             {
@@ -75,13 +78,16 @@ internal static class ComposePackages
             ulong timestamp = (ulong)Math.Max(0, md.RepoMd.Records.Select(r => r.Timestamp).DefaultIfEmpty(0).Max());
             metadata[repo.Id] = (repo, timestamp, byLocation);
             pool.AddRpmMdRepository(repo.Id, fetcher.CacheDir(repo), solvCacheDir: solvCache);
+            counter.Add(1);
         }
+        counter.Report();
 
         var install = new List<string>(treefile.Packages);
         foreach (var rp in treefile.RepoPackages)
             install.AddRange(rp.Packages);
         if (install.Count == 0)
             throw new ComposeException($"{treefile.Path}: no packages to install");
+        counter.Begin("Resolving dependencies", 0);
         var result = pool.Solve(new SolveRequest
         {
             Install = install,
@@ -118,8 +124,9 @@ internal static class ComposePackages
 
     /// <summary>Downloads the plan's packages into the cache (checked); returns their paths in plan order.</summary>
     public static IReadOnlyList<string> Download(SolvedPlan plan, string cache, Action<ComposeEvent> events,
-        CancellationToken cancellationToken)
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
+        var counter = new ProgressCounter(progress, "Downloading packages", plan.Steps.Count, "packages");
         using var http = new HttpClient();
         var fetcher = new RepoFetcher(http, Path.Combine(cache, "repomd")) { ForceRefresh = false };
         var paths = new string[plan.Steps.Count];
@@ -131,7 +138,8 @@ internal static class ComposePackages
             IReadOnlyList<string> got;
             try
             {
-                got = fetcher.DownloadPackagesAsync(repo, indexes.Select(i => plan.RepoPackages[i]).ToList(), cancellationToken)
+                got = fetcher.DownloadPackagesAsync(repo, indexes.Select(i => plan.RepoPackages[i]).ToList(),
+                        (_, size) => counter.Add(1, size), cancellationToken)
                     .GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
@@ -144,6 +152,7 @@ internal static class ComposePackages
                 bytes += new FileInfo(got[k]).Length;
             }
         }
+        counter.Report();
         events(new ComposeDownloaded(paths.Length, bytes));
         return paths;
     }

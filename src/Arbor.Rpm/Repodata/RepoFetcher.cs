@@ -99,7 +99,12 @@ public sealed class RepoFetcher
     }
 
     /// <summary>Downloads packages into the cache (parallel, bounded), verifying each; returns their cached paths in order.</summary>
-    public async Task<IReadOnlyList<string>> DownloadPackagesAsync(RepoConfig repo, IReadOnlyList<RepoPackage> packages, CancellationToken ct = default)
+    /// <param name="repo">The repository.</param>
+    /// <param name="packages">Its packages to fetch.</param>
+    /// <param name="fetched">Called from any thread with each package once it is in place, and its size.</param>
+    /// <param name="ct">Stops the downloads.</param>
+    public async Task<IReadOnlyList<string>> DownloadPackagesAsync(RepoConfig repo, IReadOnlyList<RepoPackage> packages,
+        Action<RepoPackage, long>? fetched = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(packages);
@@ -120,6 +125,7 @@ public sealed class RepoFetcher
                     await DownloadAsync(repo, mirrors.BaseUrls, p.Location, local, p.ChecksumType, p.Checksum, token, p.LocationBase).ConfigureAwait(false);
                 if (keyring != null)
                     CheckSignature(local, keyring);
+                fetched?.Invoke(p, new FileInfo(local).Length);
             }
             catch (RepoFetchException e)
             {

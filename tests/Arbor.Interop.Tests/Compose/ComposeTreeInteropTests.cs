@@ -76,7 +76,11 @@ public sealed class ComposeTreeInteropTests(ComposeFixture fx) : IClassFixture<C
             qa.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
         // /var is empty, as rpm-ostree commits it; the rpmdb link is made at boot by tmpfiles.d.
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(checkout, "var")));
-        Assert.Equal("L /var/lib/rpm - - - - ../../usr/share/rpm\n", File.ReadAllText(Path.Combine(checkout, "usr/lib/tmpfiles.d/arbor-rpmdb.conf")));
+        Assert.Contains("L /var/lib/rpm - - - - ../../usr/share/rpm\n", File.ReadAllText(Path.Combine(checkout, "usr/lib/tmpfiles.d/arbor-0-integration.conf")), StringComparison.Ordinal);
+        Assert.Equal("../var/usrlocal", new FileInfo(Path.Combine(checkout, "usr/local")).LinkTarget);
+        // The image's own rpmdb, kept under a second name for package layering on the host.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(checkout, "usr/share/rpm/rpmdb.sqlite")),
+            File.ReadAllBytes(Path.Combine(checkout, "usr/lib/sysimage/rpm-ostree-base-db/rpmdb.sqlite")));
         Assert.Equal("../../share/rpm", new FileInfo(Path.Combine(checkout, "usr/lib/sysimage/rpm")).LinkTarget);
         // The layout ostree deploys: /etc in /usr/etc, the kernel with its modules, the unit enabled.
         Assert.True(File.Exists(Path.Combine(checkout, "usr/etc/hello.conf")));

@@ -1,8 +1,10 @@
-// `arbor compose tree TREEFILE --repo=REPO …`: rpm-ostree's compose verb for OS builders. This
-// file parses rpm-ostree's options, hands them to Arbor.Compose's engine and prints its events in
+// `arbor compose tree|install|postprocess|commit`: rpm-ostree's compose verbs for OS builders,
+// `tree` doing in one run what the other three do step by step. This file parses rpm-ostree's
+// options, hands them to Arbor.Compose's engine and prints its events in
 // rpm-ostree's words ("Installing N packages:", "Input state hash:", "No apparent changes since
 // previous commit…", "REF => CHECKSUM"); scripts' output appears prefixed with the script's name.
 using System.Text.Json;
+using Arbor.Compose.Postprocess;
 using Arbor.Compose.Tree;
 using Arbor.Ostree.GVariant;
 
@@ -11,11 +13,19 @@ namespace Arbor.Cli.Verbs.Compose;
 /// <summary>Dispatches <c>arbor compose</c> verbs.</summary>
 internal static class ComposeCommand
 {
-    private static readonly OptionSpec[] TreeOptions =
+    private static readonly OptionSpec[] CommonOptions =
     [
-        new("repo", 'r', OptionArg.String, "Path to OSTree repository", "REPO"),
         new("unified-core", '\0', OptionArg.None, "Use new \"unified core\" codepath (always on)"),
         new("ex-unified-core", '\0', OptionArg.None, "Compat alias for --unified-core"),
+    ];
+
+    private static readonly OptionSpec[] RepoOptions =
+    [
+        new("repo", 'r', OptionArg.String, "Path to OSTree repository", "REPO"),
+    ];
+
+    private static readonly OptionSpec[] InstallOptions =
+    [
         new("force-nocache", '\0', OptionArg.None, "Always create a new OSTree commit, even if nothing appears to have changed"),
         new("cache-only", '\0', OptionArg.None, "Assume cache is present, do not attempt to update it"),
         new("cachedir", '\0', OptionArg.String, "Cached state", "CACHEDIR"),
@@ -29,6 +39,11 @@ internal static class ComposeCommand
         new("previous-inputhash", '\0', OptionArg.String, "Use this input hash for change detection", "DIGEST"),
         new("previous-version", '\0', OptionArg.String, "Use this version number for automatic version numbering", "VERSION"),
         new("workdir", '\0', OptionArg.String, "Working directory", "WORKDIR"),
+        new("postprocess", '\0', OptionArg.None, "Also run default postprocessing"),
+    ];
+
+    private static readonly OptionSpec[] CommitOptions =
+    [
         new("add-metadata-string", '\0', OptionArg.StringArray, "Append given key and value (in string format) to metadata", "KEY=VALUE"),
         new("add-metadata-from-json", '\0', OptionArg.StringArray, "Parse the given JSON file as object, convert to GVariant, append to OSTree commit", "JSON"),
         new("write-commitid-to", '\0', OptionArg.String, "File to write the composed commitid to instead of updating the ref", "FILE"),
@@ -37,10 +52,23 @@ internal static class ComposeCommand
         new("parent", '\0', OptionArg.String, "Commit with specific parent", "REV"),
     ];
 
-    private const string TreeUsage = "arbor compose tree [OPTION…] TREEFILE";
+    private sealed record Verb(string Name, string Arguments, string Summary, OptionSpec[] Options,
+        Func<ParsedArgs, TextWriter, TextWriter, int> Run);
+
+    private static readonly Verb[] Verbs =
+    [
+        new("tree", "TREEFILE", "Process a \"treefile\"; install packages and commit the result to an OSTree repository",
+            [.. CommonOptions, .. RepoOptions, .. InstallOptions.Where(o => o.Long != "postprocess"), .. CommitOptions], Tree),
+        new("install", "TREEFILE DESTDIR", "Install packages into a target path",
+            [.. CommonOptions, .. RepoOptions, .. InstallOptions], Install),
+        new("postprocess", "ROOTFS [TREEFILE]", "Perform final postprocessing on an installation root", CommonOptions, Postprocess),
+        new("commit", "TREEFILE ROOTFS", "Commit a target path to an OSTree repository",
+            [.. CommonOptions, .. RepoOptions, .. CommitOptions], Commit),
+    ];
 
     /// <summary>The usage text of <c>arbor compose</c>.</summary>
-    internal const string Usage = "Usage:\n  arbor compose tree [OPTION…] TREEFILE\n";
+    internal static readonly string Usage = "Usage:\n  arbor compose [OPTION…] COMMAND\n\nBuiltin \"compose\" Commands:\n"
+        + string.Concat(Verbs.Select(v => $"  {v.Name,-13} {v.Summary}\n"));
 
     /// <summary>Runs <c>arbor compose VERB …</c>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -52,40 +80,100 @@ internal static class ComposeCommand
             stdout.Write(Usage);
             return ExitCodes.Ok;
         }
-        if (args[0] != "tree")
-            throw new UsageException($"Unknown \"compose\" subcommand \"{args[0]}\"");
+        var verb = Verbs.FirstOrDefault(v => v.Name == args[0]) ?? throw new UsageException($"Unknown \"compose\" subcommand \"{args[0]}\"");
         var rest = args[1..];
         if (rest.Contains("-h") || rest.Contains("--help"))
         {
-            stdout.Write(OptionParser.Help(TreeUsage, "Process a \"treefile\"; install packages and commit the result to an OSTree repository", TreeOptions));
+            stdout.Write(OptionParser.Help($"arbor compose {verb.Name} [OPTION…] {verb.Arguments}", verb.Summary, verb.Options));
             return ExitCodes.Ok;
         }
-        return Tree(OptionParser.Parse(rest, TreeOptions), stdout, stderr);
+        return verb.Run(OptionParser.Parse(rest, verb.Options), stdout, stderr);
     }
 
     private static int Tree(ParsedArgs a, TextWriter stdout, TextWriter stderr)
     {
         if (a.Positional.Count != 1)
             throw new UsageException("TREEFILE must be specified");
-        string treefile = a.Positional[0];
-        if (a.Has("print-only"))
-        {
-            var tf = Arbor.Compose.Treefile.Treefile.Load(treefile, Arbor.Rpm.Repodata.RepoConfig.BaseArch);
-            stdout.Write(tf.ToJson());
-            stdout.WriteLine();
+        if (PrintOnly(a, a.Positional[0], stdout))
             return ExitCodes.Ok;
-        }
+        var options = Options(a, a.Positional[0], a.Get("workdir"));
+        using var progress = ProgressLine.Start(stderr);
+        var result = ComposeTree.Run(options, e => Print(e, stdout, a.Get("touch-if-changed")), progress);
+        Finish(a, options, result);
+        return ExitCodes.Ok;
+    }
+
+    private static int Install(ParsedArgs a, TextWriter stdout, TextWriter stderr)
+    {
+        if (a.Positional.Count != 2)
+            throw new UsageException("TREEFILE and DESTDIR required");
+        if (PrintOnly(a, a.Positional[0], stdout))
+            return ExitCodes.Ok;
+        if (a.Get("workdir") is not null)
+            throw new UsageException("--workdir is ignored with install-root");
+        string destdir = Path.GetFullPath(a.Positional[1]);
+        var options = Options(a, a.Positional[0], destdir);
+        using var progress = ProgressLine.Start(stderr);
+        var installed = ComposeInstall.Run(options, destdir, e => Print(e, stdout, a.Get("touch-if-changed")), progress);
+        if (installed.Rootfs is null)
+            return ExitCodes.Ok;
+        if (a.Has("postprocess"))
+            RootfsFinalize.Run(installed.Rootfs, ComposeCommit.FinalizeRequestFor(installed.Treefile, stdout.WriteLine));
+        if (a.Get("touch-if-changed") is { } touch)
+            Touch(touch);
+        stdout.WriteLine($"rootfs: {installed.Rootfs}");
+        return ExitCodes.Ok;
+    }
+
+    private static int Postprocess(ParsedArgs a, TextWriter stdout, TextWriter stderr)
+    {
+        if (a.Positional.Count is < 1 or > 2)
+            throw new UsageException("ROOTFS must be specified");
+        var request = a.Positional.Count == 2
+            ? ComposeCommit.FinalizeRequestFor(Arbor.Compose.Treefile.Treefile.Load(a.Positional[1], Arbor.Rpm.Repodata.RepoConfig.BaseArch), stdout.WriteLine)
+            : new FinalizeRequest { Output = stdout.WriteLine };
+        RootfsFinalize.Run(a.Positional[0], request);
+        return ExitCodes.Ok;
+    }
+
+    private static int Commit(ParsedArgs a, TextWriter stdout, TextWriter stderr)
+    {
+        if (a.Positional.Count < 1)
+            throw new UsageException("TREEFILE must be specified");
+        if (a.Positional.Count < 2)
+            throw new UsageException("ROOTFS must be specified");
+        var options = Options(a, a.Positional[0], null);
+        using var progress = ProgressLine.Start(stderr);
+        var result = ComposeCommit.Run(options, a.Positional[1], null, e => Print(e, stdout, null), progress);
+        Finish(a, options, result);
+        return ExitCodes.Ok;
+    }
+
+    private static bool PrintOnly(ParsedArgs a, string treefile, TextWriter stdout)
+    {
+        if (!a.Has("print-only"))
+            return false;
+        var tf = Arbor.Compose.Treefile.Treefile.Load(treefile, Arbor.Rpm.Repodata.RepoConfig.BaseArch);
+        stdout.Write(tf.ToJson());
+        stdout.WriteLine();
+        return true;
+    }
+
+    private static ComposeTreeOptions Options(ParsedArgs a, string treefile, string? workdir)
+    {
         string repo = a.Get("repo") ?? throw new UsageException("--repo must be specified");
-        bool downloadOnly = a.Has("download-only") || a.Has("download-only-rpms");
-        if (downloadOnly && a.Get("cachedir") is null)
-            throw new UsageException("--download-only can only be used with --cachedir");
-        var options = new ComposeTreeOptions
+        bool downloadOnly = a.Has("download-only");
+        bool downloadOnlyRpms = a.Has("download-only-rpms");
+        if ((downloadOnly || downloadOnlyRpms) && a.Get("cachedir") is null)
+            throw new UsageException($"--download-only{(downloadOnly ? "" : "-rpms")} can only be used with --cachedir");
+        return new ComposeTreeOptions
         {
             TreefilePath = treefile,
             RepoPath = repo,
             CacheDir = a.Get("cachedir"),
             CacheOnly = a.Has("cache-only"),
             DownloadOnly = downloadOnly,
+            DownloadOnlyRpms = downloadOnlyRpms,
             DryRun = a.Has("dry-run"),
             ForceNocache = a.Has("force-nocache"),
             PreviousCommit = a.Get("previous-commit"),
@@ -96,16 +184,17 @@ internal static class ComposeCommand
             WriteCommitIdTo = a.Get("write-commitid-to"),
             Parent = a.Get("parent"),
             NoParent = a.Has("no-parent"),
-            Workdir = a.Get("workdir"),
+            Workdir = workdir,
             SourceDateEpoch = SourceDateEpoch(),
         };
-        using var progress = ProgressLine.Start(stderr);
-        var result = ComposeTree.Run(options, e => Print(e, stdout, a.Get("touch-if-changed")), progress);
+    }
+
+    private static void Finish(ParsedArgs a, ComposeTreeOptions options, ComposeTreeResult result)
+    {
         if (result.Changed && a.Get("touch-if-changed") is { } touch)
             Touch(touch);
         if (result.Changed && a.Get("write-composejson-to") is { } jsonPath)
-            ComposeJson.Write(Arbor.Ostree.Repo.Repository.Open(repo), result, jsonPath);
-        return ExitCodes.Ok;
+            ComposeJson.Write(Arbor.Ostree.Repo.Repository.Open(options.RepoPath), result, jsonPath);
     }
 
     private static void Print(ComposeEvent e, TextWriter stdout, string? touchIfChanged)

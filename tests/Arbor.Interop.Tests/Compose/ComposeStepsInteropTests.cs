@@ -1,0 +1,113 @@
+// `compose install`, `compose postprocess` and `compose commit`, the three steps `compose tree`
+// runs in one go, as builders script them: the steps in sequence make the same tree as the one
+// verb (real `ostree diff` finds nothing between them), and a root another tool installed
+// (`dnf --installroot`) is finished by `compose postprocess` and committed into an OS the real
+// tools accept: ostree fsck, rpm reading its database, ostree's bootable metadata.
+namespace Arbor.Interop.Tests.Compose;
+
+/// <summary>The sample RPMs, in a scratch root of their own.</summary>
+public sealed class ComposeStepsFixture : ComposeFixture;
+
+public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFixture<ComposeStepsFixture>
+{
+    private const string Ref = "sample/x86_64/hybrid";
+    private const string Epoch = "SOURCE_DATE_EPOCH=1700000000";
+
+    private static ProcessResult ArborAt(params string[] args) => Tools.RunOk("env", [Epoch, Tools.ArborBin, .. args]);
+
+    [Fact]
+    public void Install_postprocess_and_commit_make_the_tree_compose_tree_makes()
+    {
+        string treefile = fx.Treefile("tf-steps");
+        string cache = fx.NewDir("cache-steps");
+        string whole = fx.NewRepo("repo-steps-whole"), steps = fx.NewRepo("repo-steps");
+        ArborAt("compose", "tree", "--repo=" + whole, "--cachedir=" + cache, treefile);
+
+        string dest = Path.Combine(fx.NewDir("dest-steps"), "out");
+        var install = ArborAt("compose", "install", "--repo=" + steps, "--cachedir=" + cache, treefile, dest);
+        string rootfs = Path.Combine(dest, "rootfs");
+        Assert.Contains($"rootfs: {rootfs}", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Input state hash: ", install.Stdout, StringComparison.Ordinal);
+        // Installed and laid out, not finished: finalizing is postprocess's (or commit's) job.
+        Assert.True(File.Exists(Path.Combine(rootfs, "usr/share/rpm/rpmdb.sqlite")));
+        Assert.True(File.Exists(Path.Combine(rootfs, "usr/share/composed-by")));
+        Assert.False(File.Exists(Path.Combine(rootfs, "usr/lib/tmpfiles.d/arbor-0-integration.conf")));
+        Assert.False(Path.Exists(Path.Combine(dest, "rootfs.tmp")));
+        // A second install into the same place refuses rather than mixing two trees.
+        var again = Tools.Arbor("compose", "install", "--repo=" + steps, "--cachedir=" + cache, treefile, dest);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains($"{rootfs} already exists", again.Stderr, StringComparison.Ordinal);
+
+        ArborAt("compose", "postprocess", rootfs, treefile);
+        Assert.True(File.Exists(Path.Combine(rootfs, "usr/lib/tmpfiles.d/arbor-0-integration.conf")));
+        var commit = ArborAt("compose", "commit", "--repo=" + steps, "--add-metadata-string=version=steps.1", treefile, rootfs);
+        string checksum = Tools.OstreeOk("--repo=" + steps, "rev-parse", Ref).Stdout.Trim();
+        Assert.Contains($"{Ref} => {checksum}", commit.Stdout, StringComparison.Ordinal);
+        Tools.OstreeOk("--repo=" + steps, "fsck");
+
+        string Meta(string key) => Tools.OstreeOk("--repo=" + steps, "show", "--print-metadata-key=" + key, Ref).Stdout.Trim();
+        Assert.Equal("'steps.1'", Meta("version"));
+        Assert.Equal("true", Meta("ostree.bootable"));
+        Assert.Contains("('hello', '0', '2.1', '3', 'noarch')", Meta("rpmostree.rpmdb.pkglist"), StringComparison.Ordinal);
+        // As in rpm-ostree, a separate commit does not know the install's input hash.
+        Assert.NotEqual(0, Tools.OstreeRun("--repo=" + steps, "show", "--print-metadata-key=rpmostree.inputhash", Ref).ExitCode);
+
+        // The same files, modes and contents as the one-verb compose.
+        Tools.OstreeOk("--repo=" + whole, "pull-local", steps, checksum);
+        var diff = Tools.OstreeOk("--repo=" + whole, "diff", Ref, checksum);
+        Assert.Equal("", diff.Stdout);
+    }
+
+    [Fact]
+    public void A_root_dnf_installed_is_finished_by_postprocess_and_committed()
+    {
+        string dnf = Tools.Require("dnf", "apt-get install -y dnf");
+        string root = Path.Combine(fx.NewDir("dnf-root"), "root");
+        // rpm's database where Fedora's rpm keeps it (Debian's rpm defaults to ~/.rpmdb).
+        string home = fx.NewDir("dnf-home");
+        File.WriteAllText(Path.Combine(home, ".rpmmacros"), "%_dbpath /usr/lib/sysimage/rpm\n");
+        Tools.RunOk("env", "HOME=" + home, dnf, $"--installroot={root}", $"--repofrompath=sample,{fx.RpmRepo}", "--repo=sample",
+            "--setopt=reposdir=/nonexistent", $"--setopt=cachedir={root}.cache", "--setopt=tsflags=noscripts", "--nogpgcheck",
+            "--releasever=1", "--forcearch=x86_64", "-y", "-q", "install", "filesystem", "busybox", "hello", "kernel-sample");
+        var installed = Tools.RunOk("rpm", "--root", root, "--dbpath", "/usr/lib/sysimage/rpm", "-qa", "--qf", "%{NEVRA}\\n").Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(4, installed.Count);
+
+        string treefile = fx.Treefile("tf-dnf");
+        Tools.ArborOk("compose", "postprocess", root, treefile);
+        Assert.False(Path.Exists(Path.Combine(root, "etc")));
+        // Running it twice changes nothing (the integration file marks a finished tree).
+        string integration = File.ReadAllText(Path.Combine(root, "usr/lib/tmpfiles.d/arbor-0-integration.conf"));
+        Tools.ArborOk("compose", "postprocess", root, treefile);
+        Assert.Equal(integration, File.ReadAllText(Path.Combine(root, "usr/lib/tmpfiles.d/arbor-0-integration.conf")));
+
+        string repo = fx.NewRepo("repo-dnf");
+        Tools.ArborOk("compose", "commit", "--repo=" + repo, treefile, root);
+        Tools.OstreeOk("--repo=" + repo, "fsck");
+        Assert.Equal("true", Tools.OstreeOk("--repo=" + repo, "show", "--print-metadata-key=ostree.bootable", Ref).Stdout.Trim());
+        string checkout = Path.Combine(fx.NewDir("co-dnf"), "root");
+        Tools.OstreeOk("--repo=" + repo, "checkout", Ref, checkout);
+        var qa = Tools.RunOk("rpm", "--root", checkout, "--dbpath", "/usr/share/rpm", "-qa", "--qf", "%{NEVRA}\\n");
+        Assert.Equal(installed, qa.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(checkout, "usr/lib/modules/6.1.0-sample/vmlinuz")));
+    }
+
+    [Fact]
+    public void The_steps_refuse_what_they_cannot_do()
+    {
+        var noRepo = Tools.Arbor("compose", "commit", fx.Treefile("tf-refuse"), fx.NewDir("some-root"));
+        Assert.Equal(1, noRepo.ExitCode);
+        Assert.Contains("--repo must be specified", noRepo.Stderr, StringComparison.Ordinal);
+        var noDest = Tools.Arbor("compose", "install", "--repo=" + fx.NewRepo("repo-refuse"), fx.Treefile("tf-refuse-2"));
+        Assert.Contains("TREEFILE and DESTDIR required", noDest.Stderr, StringComparison.Ordinal);
+        string empty = fx.NewDir("empty-root");
+        var notARoot = Tools.Arbor("compose", "postprocess", empty);
+        Assert.NotEqual(0, notARoot.ExitCode);
+        Assert.Contains("has no /usr", notARoot.Stderr, StringComparison.Ordinal);
+        // A commit of a root that cannot be finished writes nothing.
+        string repo = fx.NewRepo("repo-refuse-3");
+        var bad = Tools.Arbor("compose", "commit", "--repo=" + repo, fx.Treefile("tf-refuse-3"), empty);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Empty(Tools.OstreeOk("--repo=" + repo, "refs").Stdout.Trim());
+    }
+}
