@@ -22,8 +22,8 @@ using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 using Arbor.Rpm.Package;
-using Arbor.Rpm.Rpmdb;
 using Arbor.Rpm.Repodata;
+using Arbor.Rpm.Rpmdb;
 using Arbor.Rpm.Solver;
 
 namespace Arbor.Compose.Tree;
