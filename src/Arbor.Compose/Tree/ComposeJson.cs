@@ -1,11 +1,14 @@
 // --write-composejson-to: the summary of a compose run that build pipelines read (rpm-ostree's
 // `rpmostree_composeutil_write_composejson`): the ref, the commit, its content checksum, version,
-// timestamp (ISO 8601, UTC) and input hash, as compact JSON in that member order, written to a
+// timestamp (ISO 8601, UTC), input hash and the package changes from the parent (pkgdiff, as
+// `db diff --format=json` has them), as compact JSON in that member order, written to a
 // temporary file and renamed into place, mode 0644. Also the reverse direction used by
 // --add-metadata-from-json: untyped JSON to GVariant as json-glib converts it.
 using System.Globalization;
 using System.Text.Json;
+using Arbor.Compose.Rpmdb;
 using Arbor.Ostree.GVariant;
+using Arbor.Ostree.Objects;
 using Arbor.Ostree.Repo;
 
 namespace Arbor.Compose.Tree;
@@ -36,10 +39,81 @@ public static class ComposeJson
                 .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             if (commit.GetMetadata("rpmostree.inputhash") is GVString hash)
                 json.WriteString("rpm-ostree-inputhash", hash.Value);
+            if (commit.Parent is { } parent && repo.HasObject(parent, ObjectType.Commit) && PackageChanges(repo, parent, checksum) is { } diff)
+            {
+                json.WritePropertyName("pkgdiff");
+                WriteVariant(json, diff);
+            }
             json.WriteEndObject();
         }
         AtomicFile.WriteAllBytes(path, buffer.ToArray(), fsync: false);
         File.SetUnixFileMode(path, (UnixFileMode)0x1A4);
+    }
+
+    // The parent's packages against the new commit's, when both have a package list (a parent
+    // composed by another tool may have none: rpm-ostree then leaves the member out).
+    private static GVariantValue? PackageChanges(Repository repo, Checksum parent, Checksum commit)
+    {
+        try
+        {
+            return PackageDiff.Compute(PackageList.ForCommit(repo, parent), PackageList.ForCommit(repo, commit)).ToVariant();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    // json_gvariant_serialize's mapping, compact as json-glib's generator writes it by default.
+    private static void WriteVariant(Utf8JsonWriter json, GVariantValue value)
+    {
+        switch (value)
+        {
+            case GVVariant v:
+                WriteVariant(json, v.Inner);
+                break;
+            case GVString s:
+                json.WriteStringValue(s.Value);
+                break;
+            case GVNumber { Kind: 'b' } n:
+                json.WriteBooleanValue(n.Bits != 0);
+                break;
+            case GVNumber { Kind: 'd' } n:
+                json.WriteNumberValue(n.AsDouble);
+                break;
+            case GVNumber { Kind: 'y' or 'q' or 'u' } n:
+                json.WriteNumberValue(n.Bits);
+                break;
+            case GVNumber { Kind: 't' } n:
+                json.WriteNumberValue(unchecked((long)n.Bits));
+                break;
+            case GVNumber n:
+                json.WriteNumberValue(n.AsInt64);
+                break;
+            case GVArray a when a.ElementType.Signature.StartsWith('{'):
+                json.WriteStartObject();
+                foreach (var entry in a.Items.Cast<GVDictEntry>())
+                {
+                    json.WritePropertyName(((GVString)entry.Key).Value);
+                    WriteVariant(json, entry.Value);
+                }
+                json.WriteEndObject();
+                break;
+            case GVArray a:
+                json.WriteStartArray();
+                foreach (var item in a.Items)
+                    WriteVariant(json, item);
+                json.WriteEndArray();
+                break;
+            case GVTuple t:
+                json.WriteStartArray();
+                foreach (var member in t.Members)
+                    WriteVariant(json, member);
+                json.WriteEndArray();
+                break;
+            default:
+                throw new ArgumentException($"cannot write {value.Type.Signature} as JSON", nameof(value));
+        }
     }
 
     /// <summary>The GVariant json-glib makes of untyped JSON: s, b, x, d, av, a{sv}, and an empty maybe for null.</summary>

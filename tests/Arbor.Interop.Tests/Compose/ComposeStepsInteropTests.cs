@@ -93,6 +93,32 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     }
 
     [Fact]
+    public void The_compose_json_describes_the_commit_and_its_package_changes()
+    {
+        string repo = fx.NewRepo("repo-json"), cache = fx.NewDir("cache-json");
+        ArborAt("compose", "tree", "--repo=" + repo, "--cachedir=" + cache, fx.Treefile("tf-json-1", packages: "[filesystem, busybox]"));
+        string first = Tools.OstreeOk("--repo=" + repo, "rev-parse", Ref).Stdout.Trim();
+        string jsonPath = Path.Combine(fx.NewDir("json"), "compose.json");
+        ArborAt("compose", "tree", "--repo=" + repo, "--cachedir=" + cache, "--write-composejson-to=" + jsonPath,
+            fx.Treefile("tf-json-2", packages: "[filesystem, busybox, hello]"));
+        string second = Tools.OstreeOk("--repo=" + repo, "rev-parse", Ref).Stdout.Trim();
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
+        Assert.Equal(Ref, (string?)json["ref"]);
+        Assert.Equal(second, (string?)json["ostree-commit"]);
+        Assert.Matches("^[0-9a-f]{64}$", (string?)json["ostree-content-checksum"]);
+        Assert.Equal(Tools.OstreeOk("--repo=" + repo, "show", "--print-metadata-key=version", Ref).Stdout.Trim().Trim('\''), (string?)json["ostree-version"]);
+        Assert.Equal("2023-11-14T22:13:20Z", (string?)json["ostree-timestamp"]);
+        Assert.Equal(Tools.OstreeOk("--repo=" + repo, "show", "--print-metadata-key=rpmostree.inputhash", Ref).Stdout.Trim().Trim('\''),
+            (string?)json["rpm-ostree-inputhash"]);
+        // The package changes from the parent, as `db diff --format=json` gives them.
+        var dbDiff = System.Text.Json.Nodes.JsonNode.Parse(Tools.ArborOk("db", "diff", "--repo=" + repo, "--format=json", first, second).Stdout)!;
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(dbDiff["pkgdiff"], json["pkgdiff"]), json.ToJsonString());
+        Assert.Equal("hello", (string?)json["pkgdiff"]![0]![0]);
+        Assert.Equal(File.ReadAllText(jsonPath).Trim(), json.ToJsonString());
+    }
+
+    [Fact]
     public void The_steps_refuse_what_they_cannot_do()
     {
         var noRepo = Tools.Arbor("compose", "commit", fx.Treefile("tf-refuse"), fx.NewDir("some-root"));
