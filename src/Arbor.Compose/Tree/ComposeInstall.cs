@@ -5,7 +5,8 @@
 //                                                                └─► download ─► pkgcache import
 //   ─► union checkout into WORKDIR/rootfs.tmp (transaction order) ─► remove-from-packages
 //   ─► previous passwd/group (preserve-passwd) ─► scripts (bwrap; file owners/modes/caps before
-//   each %post) ─► rpmdb ─► treefile postprocess ─► ostree root layout into WORKDIR/rootfs
+//   each %post) ─► /usr/bin/true runs ─► rpmdb ─► treefile postprocess ─► ostree root layout
+//   into WORKDIR/rootfs
 //
 // Every package becomes a commit in the package cache (a bare-user repository under the cache
 // directory), so a second compose imports only what changed; the tree is hardlinked out of it
@@ -167,6 +168,9 @@ public static class ComposeInstall
                     BeforePost = OwnershipHook(root, events),
                 },
                 cancellationToken);
+            // Before anything else can fail on a tree a script broke (rpm-ostree's order), the
+            // tree must still run a program.
+            ScriptRunner.SanityCheck(root, cancellationToken);
             string varTmp = Path.Combine(root, "var/tmp");
             if (Directory.Exists(varTmp))
                 Directory.Delete(varTmp, recursive: true);

@@ -119,6 +119,47 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     }
 
     [Fact]
+    public void A_tree_its_scripts_left_unable_to_run_a_program_is_refused_before_anything_is_committed()
+    {
+        string work = fx.NewDir("breaker");
+        string top = Path.Combine(work, "rpmbuild"), rpms = Path.Combine(work, "rpms");
+        Directory.CreateDirectory(top);
+        Directory.CreateDirectory(rpms);
+        foreach (string rpm in Directory.GetFiles(fx.RpmRepo, "*.rpm"))
+            File.Copy(rpm, Path.Combine(rpms, Path.GetFileName(rpm)));
+        string spec = Path.Combine(top, "breaker.spec");
+        File.WriteAllText(spec, """
+            Name: breaker
+            Version: 1.0
+            Release: 1
+            Summary: a %post that removes /usr/bin/true
+            License: MIT
+            BuildArch: noarch
+            AutoReqProv: no
+
+            %description
+            Breaks the tree it is installed into.
+
+            %post
+            rm -f /usr/bin/true
+
+            %files
+            """);
+        Tools.RunOk(Tools.Require("rpmbuild", "apt-get install -y rpm"), "-bb", "--define", $"_topdir {top}", spec);
+        File.Copy(Path.Combine(top, "RPMS/noarch/breaker-1.0-1.noarch.rpm"), Path.Combine(rpms, "breaker-1.0-1.noarch.rpm"));
+        Tools.RunOk(Tools.Require("createrepo_c", "apt-get install -y createrepo-c"), rpms);
+        string treefile = fx.Treefile("tf-breaker", packages: "[filesystem, busybox, breaker]");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(treefile)!, "sample.repo"), $"[sample]\nname=Sample\nbaseurl=file://{rpms}\ngpgcheck=0\n");
+
+        string repo = fx.NewRepo("repo-breaker");
+        var r = Tools.Arbor("compose", "tree", "--repo=" + repo, "--cachedir=" + fx.NewDir("cache-breaker"), treefile);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("Sanity-checking final rootfs: bwrap(/usr/bin/true)", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Tools.OstreeOk("--repo=" + repo, "refs").Stdout.Trim());
+        Tools.OstreeOk("--repo=" + repo, "fsck");
+    }
+
+    [Fact]
     public void The_steps_refuse_what_they_cannot_do()
     {
         var noRepo = Tools.Arbor("compose", "commit", fx.Treefile("tf-refuse"), fx.NewDir("some-root"));
