@@ -192,6 +192,23 @@ public sealed class ComposeBadInputInteropTests(BadInputFixture fx) : IClassFixt
     }
 
     [Fact]
+    public void A_package_corrupt_before_publishing_fails_its_payload_digest()
+    {
+        // The repodata's checksum is the corrupt file's own, so only the package's digest can tell.
+        string dir = fx.NewDir("fragile-published");
+        string rpm = Path.Combine(dir, Path.GetFileName(fx.FragileRpm));
+        byte[] bytes = File.ReadAllBytes(fx.FragileRpm);
+        bytes[^60] ^= 0xff;
+        File.WriteAllBytes(rpm, bytes);
+        Assert.Contains("DIGESTS NOT OK", Tools.Run("rpm", "-K", rpm).Stdout, StringComparison.Ordinal);
+        Tools.ArborOk("rpm", "createrepo", dir);
+
+        string err = FailsCleanly("corrupt-published", fx.Write("corrupt-published", "packages: [filesystem, busybox, fragile]\n", ("fragile", "file://" + dir)));
+        Assert.Contains("Importing package 'fragile'", err, StringComparison.Ordinal);
+        Assert.Contains("payload SHA256 digest mismatch", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unreachable_repository_is_named_by_its_id()
     {
         string err = FailsCleanly("unreachable", fx.Write("unreachable", "packages: [filesystem, busybox]\n", ("deadrepo", "http://127.0.0.1:1/")));
