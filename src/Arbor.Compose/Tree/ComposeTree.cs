@@ -274,7 +274,8 @@ public static class ComposeTree
             {
                 Branch = options.WriteCommitIdTo is null ? @ref : null,
                 Parent = parent,
-                Orphan = parent is null,
+                // No branch (--write-commitid-to) is allowed whether or not there is a parent.
+                Orphan = parent is null || options.WriteCommitIdTo is not null,
                 Trees = [new TreeSource.Dir(final)],
                 Timestamp = options.SourceDateEpoch is long t ? (ulong)t : null,
                 Metadata = metadata,

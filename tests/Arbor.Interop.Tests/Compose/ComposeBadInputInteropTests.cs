@@ -292,6 +292,20 @@ public sealed class ComposeBadInputInteropTests(BadInputFixture fx) : IClassFixt
     }
 
     [Fact]
+    public void Write_commitid_to_commits_on_top_of_the_ref_without_moving_it()
+    {
+        string repo = fx.CopyOfGood("commitid");
+        string idFile = Path.Combine(fx.NewDir("commitid"), "id");
+        Tools.ArborOk("compose", "tree", "--repo=" + repo, "--cachedir=" + fx.NewDir("cache-commitid"), "--write-commitid-to=" + idFile,
+            fx.Write("commitid", "packages: [filesystem, busybox, greeting]\n"));
+        string id = File.ReadAllText(idFile);
+        Assert.Matches("^[0-9a-f]{64}$", id);
+        Assert.Equal(fx.GoodCommit, Tools.OstreeOk("--repo=" + repo, "rev-parse", Ref).Stdout.Trim());
+        Assert.Equal(fx.GoodCommit, Tools.OstreeOk("--repo=" + repo, "rev-parse", id + "^").Stdout.Trim());
+        Tools.OstreeOk("fsck", "--repo=" + repo);
+    }
+
+    [Fact]
     public void Repo_packages_install_from_their_repository_even_when_another_has_a_newer_version()
     {
         string repo = fx.CopyOfGood("pinned");
