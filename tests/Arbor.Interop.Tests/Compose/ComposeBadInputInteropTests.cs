@@ -234,6 +234,23 @@ public sealed class ComposeBadInputInteropTests(BadInputFixture fx) : IClassFixt
         Assert.Contains("'documentation' must be true or false", err, StringComparison.Ordinal);
     }
 
+    private const string Head = "ref: " + Ref + "\nrepos: [sample]\n";
+
+    [Theory]
+    [InlineData("include", Head + "packages: [filesystem]\ninclude: missing.yaml\n", 4, "'include'", "missing.yaml: No such file or directory")]
+    [InlineData("unknown-repo", "ref: " + Ref + "\npackages: [filesystem]\n\nrepos: [sample, nosuchrepo]\n", 4, "'repos'", "'nosuchrepo'")]
+    [InlineData("script", Head + "packages: [filesystem]\npostprocess-script: nothere.sh\n", 4, "'postprocess-script'", "nothere.sh")]
+    [InlineData("ref-type", "repos: [sample]\npackages: [filesystem]\nref: [a, b]\n", 3, "'ref' must be a string", "")]
+    public void Treefile_mistakes_are_named_with_their_file_line_and_key(string name, string content, int line, string key, string detail)
+    {
+        string treefile = fx.Write("tf-" + name, "");
+        File.WriteAllText(treefile, content);
+        string err = FailsCleanly("tf-" + name, treefile);
+        Assert.StartsWith($"error: {treefile}: line {line}, ", err, StringComparison.Ordinal);
+        Assert.Contains(key, err, StringComparison.Ordinal);
+        Assert.Contains(detail, err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_repo_package_its_repository_lacks_is_named_with_the_repository()
     {
