@@ -60,7 +60,9 @@ internal static class ExitCodes
         if (e is AggregateException { InnerExceptions.Count: > 0 } agg)
             e = agg.InnerExceptions[0];
         // Messages quote names and text from remotes and files: control characters are escaped.
-        stderr.WriteLine($"error: {TerminalText.Escape(Describe(e))}");
+        // Compose errors keep their line breaks: a depsolve problem and its rules, or several
+        // file conflicts, are written one per line as rpm-ostree (libdnf) and rpm write them.
+        stderr.WriteLine($"error: {TerminalText.Escape(Describe(e), keepNewlines: e is Arbor.Compose.ComposeException)}");
         if (e is UsageException && usage is not null && family is CommandFamily.Rpm or CommandFamily.Top)
             stderr.Write(usage);
         if (Environment.GetEnvironmentVariable("ARBOR_DEBUG") == "1")

@@ -26,9 +26,9 @@ public sealed record FileConflict(string Path, string Package, string Owner)
     public override string ToString() => $"file {Path} from install of {Package} conflicts with file from package {Owner}";
 }
 
-/// <summary>Packages conflict; nothing was checked out.</summary>
+/// <summary>Packages conflict; nothing was checked out. The message has one line per conflict, as rpm prints them.</summary>
 public sealed class FileConflictException(IReadOnlyList<FileConflict> conflicts)
-    : Exception(string.Join('\n', conflicts.Select(c => c.ToString())))
+    : ComposeException(string.Join('\n', conflicts.Select(c => c.ToString())))
 {
     /// <summary>Every conflict found.</summary>
     public IReadOnlyList<FileConflict> Conflicts { get; } = conflicts;

@@ -91,7 +91,8 @@ public static class ComposeCommit
         {
             Branch = options.WriteCommitIdTo is null ? @ref : null,
             Parent = parent,
-            Orphan = parent is null,
+            // No branch (--write-commitid-to) is allowed whether or not there is a parent.
+            Orphan = parent is null || options.WriteCommitIdTo is not null,
             Trees = [new TreeSource.Dir(rootfs)],
             Timestamp = options.SourceDateEpoch is long t ? (ulong)t : null,
             Metadata = metadata,

@@ -1,6 +1,7 @@
 // The package half of `compose tree`: bring each treefile repository's rpm-md into the cache
 // (refreshed on every compose unless --cache-only, as rpm-ostree does on build servers), solve the
-// treefile's request with libsolv over them, and download the solved packages, checked against
+// treefile's request with libsolv over them (repo-packages pinned to their repository, as
+// rpm-ostree pins them), and download the solved packages, checked against
 // the repository's checksums. The plan remembers, per package, which repository and which
 // repodata it came from: the package cache commits record it and the final commit lists the
 // repositories (rpmostree.rpmmd-repos).
@@ -82,20 +83,23 @@ internal static class ComposePackages
         }
         counter.Report();
 
-        var install = new List<string>(treefile.Packages);
-        foreach (var rp in treefile.RepoPackages)
-            install.AddRange(rp.Packages);
-        if (install.Count == 0)
+        var pinned = treefile.RepoPackages.SelectMany(rp => rp.Packages.Select(spec => new RepoSpec(rp.Repo, spec))).ToList();
+        if (treefile.Packages.Count == 0 && pinned.Count == 0)
             throw new ComposeException($"{treefile.Path}: no packages to install");
         counter.Begin("Resolving dependencies", 0);
         var result = pool.Solve(new SolveRequest
         {
-            Install = install,
+            Install = [.. treefile.Packages],
+            InstallFromRepo = pinned,
             Excludes = [.. treefile.ExcludePackages],
             WeakDeps = treefile.Recommends,
         });
         if (!result.Success)
-            throw new ComposeException(result.ProblemText);
+        {
+            // libdnf's dnf_goal_depsolve wording, which rpm-ostree passes on as it is.
+            int n = result.Problems.Count;
+            throw new ComposeException($"Could not depsolve transaction; {n} problem{(n == 1 ? "" : "s")} detected:\n {result.ProblemText}");
+        }
 
         var steps = result.Steps.Where(s => s.Kind != StepKind.Erase).ToList();
         var repoPackages = new List<RepoPackage>(steps.Count);

@@ -53,7 +53,14 @@ public sealed class Treefile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FileNotFoundException($"{includedBy ?? path}: cannot open treefile {path}: {e.Message}", path, e);
+            // .NET's message repeats the path; the reason alone reads as the OS says it.
+            string why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+                UnauthorizedAccessException => "Permission denied",
+                _ => e.Message,
+            };
+            throw new FileNotFoundException(includedBy is null ? $"{path}: cannot open treefile: {why}" : $"{includedBy}: cannot open treefile {path}: {why}", path, e);
         }
         if (!seen.TryAdd(identity, path))
             throw new FormatException($"{includedBy}: include loop detected: {path} was already included (as {seen[identity]})");

@@ -157,7 +157,10 @@ internal sealed class TreefileNode
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{path}: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {e.Message}");
+            // The position is given once, counted from 1: System.Text.Json's own 0-based one is cut off its message.
+            string why = e.Message;
+            int at = why.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            throw new FormatException($"{path}: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {(at > 0 ? why[..at] : why)}");
         }
     }
 

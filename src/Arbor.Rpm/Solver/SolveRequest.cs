@@ -10,6 +10,13 @@ public sealed class SolveRequest
     /// <summary>Packages to install (or upgrade to, if installed in an older version).</summary>
     public IList<string> Install { get; init; } = [];
 
+    /// <summary>
+    /// Packages to install only from one repository (rpm-ostree's <c>repo-packages</c>): the spec's
+    /// matches are narrowed to that repository, so its candidate wins even where another
+    /// repository has a newer one. A spec with no match there raises <see cref="PackageNotInRepoException"/>.
+    /// </summary>
+    public IList<RepoSpec> InstallFromRepo { get; init; } = [];
+
     /// <summary>Installed packages to remove.</summary>
     public IList<string> Erase { get; init; } = [];
 
@@ -46,6 +53,11 @@ public sealed class SolveRequest
     /// <summary>Provides (or names) of packages of which several versions may be installed (dnf installonlypkgs).</summary>
     public IList<string> InstallOnly { get; init; } = [];
 }
+
+/// <summary>A package spec tied to the repository it must come from.</summary>
+/// <param name="Repo">The repository id.</param>
+/// <param name="Spec">The spec, matched like <see cref="SolveRequest.Install"/>'s.</param>
+public sealed record RepoSpec(string Repo, string Spec);
 
 /// <summary>What a step does to its package.</summary>
 public enum StepKind
@@ -139,4 +151,15 @@ public sealed class PackageNotFoundException(IReadOnlyList<string> specs)
 {
     /// <summary>The specs that matched nothing, in request order.</summary>
     public IReadOnlyList<string> Specs { get; } = specs;
+}
+
+/// <summary>Raised when a spec pinned to a repository matches nothing there (rpm-ostree: "No matches for 'SPEC' in repo 'REPO'").</summary>
+public sealed class PackageNotInRepoException(string spec, string repo)
+    : InvalidOperationException($"No matches for '{spec}' in repo '{repo}'")
+{
+    /// <summary>The spec that matched nothing in <see cref="Repo"/>.</summary>
+    public string Spec { get; } = spec;
+
+    /// <summary>The repository it was pinned to.</summary>
+    public string Repo { get; } = repo;
 }

@@ -236,6 +236,7 @@ public sealed class SolverPool : IDisposable
         using var jobs = new SolvQueue();
         var missing = new List<string>();
         int best = request.Best ? SolvSolver.ForceBest : 0;
+        AddRepoInstallJobs(jobs, request.InstallFromRepo, SolvSolver.Install | best);
         AddInstallJobs(jobs, request.Install, SolvSolver.Install | best, missing);
         AddJobs(jobs, request.Erase, SolvSolver.Erase | (request.CleanDeps ? SolvSolver.CleanDeps : 0), installedOnly: true, missing);
         AddJobs(jobs, request.Update, SolvSolver.Update | best, installedOnly: false, missing);
@@ -339,6 +340,24 @@ public sealed class SolverPool : IDisposable
                 continue;
             }
             jobs.Push(how | SolvSolver.SolvableOneOf, _pool.OneOf(candidates.Concat(obsoleters)));
+        }
+    }
+
+    // rpm-ostree's repo-packages: the spec's matches in every repository, narrowed to the named
+    // one, become a single choice, so the solver takes the best of that repository's candidates
+    // and never a newer one from elsewhere. Excluded packages stay out, as for plain installs.
+    private void AddRepoInstallJobs(SolvQueue jobs, IList<RepoSpec> specs, int how)
+    {
+        foreach (var (repo, spec) in specs)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(repo);
+            using var sel = Select(spec, installedOnly: false);
+            var inRepo = _pool.SelectionSolvables(sel)
+                .Where(p => !_pool.IsInstalled(p) && !_excluded.Contains(p) && _pool.RepoNameOf(p) == repo)
+                .ToArray();
+            if (inRepo.Length == 0)
+                throw new PackageNotInRepoException(spec, repo);
+            jobs.Push(how | SolvSolver.SolvableOneOf, _pool.OneOf(inRepo));
         }
     }
 

@@ -131,6 +131,42 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
     }
 
     [Fact]
+    public void Repo_packages_come_from_their_repository_even_when_another_has_a_newer_one()
+    {
+        var pinned = SolverRepo.Create(Path.Combine(_scratch, "pinned"), [new("libfoo", "1.5"), new("libfoo", "1.7"), new("only-here", "1")]);
+        using var pool = Pool();
+        pool.AddRpmMdRepository("pinned", pinned);
+        // Unpinned, the newest anywhere wins: libfoo 2.0 from "test".
+        var plain = Assert.Single(pool.Solve(new SolveRequest { Install = ["libfoo"] }).Steps).Package;
+        Assert.Equal(("libfoo-2.0-1.noarch", "test"), (plain.Nevra, plain.RepoId));
+        // Pinned, the newest of that repository wins, older though it is, and it is the one
+        // that satisfies the other packages' requirements.
+        var r = pool.Solve(new SolveRequest { InstallFromRepo = [new("pinned", "libfoo")], Install = ["rich"], Excludes = ["extra"] });
+        Assert.False(r.Success);
+        r = pool.Solve(new SolveRequest { InstallFromRepo = [new("pinned", "libfoo"), new("pinned", "only-here")], Install = ["virt"] });
+        Assert.True(r.Success, r.ProblemText);
+        Assert.Equal(["libfoo-1.7-1.noarch@pinned", "only-here-1-1.noarch@pinned", "virtprov-1-1.noarch@test"],
+            r.Steps.Select(s => $"{s.Package.Nevra}@{s.Package.RepoId}").Order(StringComparer.Ordinal));
+        // A relation is narrowed the same way: the best match within the repository.
+        var rel = Assert.Single(pool.Solve(new SolveRequest { InstallFromRepo = [new("pinned", "libfoo < 1.6")] }).Steps).Package;
+        Assert.Equal(("libfoo-1.5-1.noarch", "pinned"), (rel.Nevra, rel.RepoId));
+    }
+
+    [Theory]
+    [InlineData("pinned", "app")]
+    [InlineData("pinned", "no-such-thing")]
+    [InlineData("no-such-repo", "libfoo")]
+    public void A_repo_package_the_repository_lacks_is_named_with_its_repository(string repo, string spec)
+    {
+        var pinned = SolverRepo.Create(Path.Combine(_scratch, "pinned"), [new("libfoo", "1.5")]);
+        using var pool = Pool();
+        pool.AddRpmMdRepository("pinned", pinned);
+        var e = Assert.Throws<PackageNotInRepoException>(() => pool.Solve(new SolveRequest { InstallFromRepo = [new(repo, spec)] }));
+        Assert.Equal($"No matches for '{spec}' in repo '{repo}'", e.Message);
+        Assert.Equal((spec, repo), (e.Spec, e.Repo));
+    }
+
+    [Fact]
     public void Solv_cache_is_written_then_reused_until_repomd_changes()
     {
         var cache = Path.Combine(_scratch, "cache");

@@ -285,9 +285,18 @@ internal static class ComposeCommand
         {
             doc = JsonDocument.Parse(File.ReadAllBytes(path));
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: no such file", path, e);
+        }
         catch (JsonException e)
         {
-            throw new FormatException($"{path}: {e.Message}");
+            // System.Text.Json counts lines and bytes from 0 and appends them to its message.
+            string why = e.Message;
+            int at = why.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (at > 0)
+                why = why[..at];
+            throw new FormatException($"{path}: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: invalid JSON: {why}");
         }
         using (doc)
         {
