@@ -16,6 +16,7 @@ public sealed class SolverPool : IDisposable
     private const int SelectName = 1, SelectProvides = 2, SelectFilelist = 4, SelectCanon = 8, SelectDotArch = 16, SelectRel = 32,
         SelectInstalledOnly = 1 << 8, SelectGlob = 1 << 9;
     private const int PoolFlagWhatProvidesWithDisabled = 12;
+    private const int TestcaseResultTransaction = 1, TestcaseResultProblems = 2;
 
     // The cache key: a marker naming Arbor's cache layout, then the SHA-256 of repomd.xml.
     private static readonly byte[] CacheMagic = "\0arbor-solv-1\0\0\0"u8.ToArray();
@@ -263,6 +264,8 @@ public sealed class SolverPool : IDisposable
         solver.SetFlag(SolvSolver.FlagAllowDowngrade, request.AllowDowngrade);
 
         int problems = solver.Solve(jobs);
+        if (request.TestcaseDirectory is { } testcaseDir)
+            solver.WriteTestcase(testcaseDir, TestcaseResultTransaction | TestcaseResultProblems);
         if (problems > 0)
         {
             var wording = new ProblemWording(_pool, _excluded);
