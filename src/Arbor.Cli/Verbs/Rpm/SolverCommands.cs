@@ -38,7 +38,7 @@ internal static class SolverCommands
     {
         var repos = args.GetAll("repofrompath");
         if (repos.Count == 0 || args.Positional.Count == 0)
-            throw new UsageException("resolve takes --repofrompath=ID,DIR... [--installroot ROOT] [--arch ARCH] [--no-weak-deps] [--testcase DIR] PKG...");
+            throw new UsageException("resolve takes --repofrompath=ID,DIR... [--installroot ROOT] [--arch ARCH] [--no-weak-deps] PKG...");
         using var pool = SolverPool.Create(args.Get("arch") ?? MachineArch());
         foreach (var spec in repos)
         {
