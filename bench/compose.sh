@@ -24,8 +24,13 @@ for t in dnf ostree rpm; do
   command -v $t >/dev/null || { echo "bench/compose: $t is not installed (make test-deps)" >&2; exit 1; }
 done
 [ -x "$ARBOR" ] || { echo "bench/compose: $ARBOR missing (make build)" >&2; exit 1; }
-rm -rf "$WORK"; mkdir -p "$WORK"
+rm -rf "$WORK"; mkdir -p "$WORK/tmp"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
+# Both tools' temporary directories (Arbor's compose work directory, where it hardlinks the
+# packages out of its cache) live on the bench's filesystem, as the cache and the dnf root do:
+# on /tmp they would cross filesystems (copies instead of hardlinks) and, on a journal-less root
+# ext4, pay the recently-deleted inode walk bench/run.sh describes.
+export TMPDIR=$WORK/tmp
 
 . bench/lib.sh
 
