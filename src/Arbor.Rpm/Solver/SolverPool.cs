@@ -3,7 +3,8 @@
 // from rpm-md repositories (through a per-repository .solv cache keyed on repomd.xml's checksum),
 // local .rpm files and the installed rpmdb of a tree; then SolveRequest -> libsolv jobs -> solve ->
 // either dnf-worded problems or libsolv's ordered transaction as SolveSteps that carry each
-// package's location and checksum for the download that follows.
+// package's location and checksum for the download that follows. On request the solve is also
+// written as a libsolv testcase, so Debian's testsolv can replay it without Arbor.
 using System.Security.Cryptography;
 using Arbor.Native.Solv;
 using Arbor.Rpm.Repodata;

@@ -1,6 +1,7 @@
 // The libsolv binding against the installed Debian libsolv 0.7.23: distribution-type switching
 // (the build defaults to Debian's), queues, rpm-md loading from memory, selection, solving,
-// transactions, problems, excludes, .solv caches with keys, testcase files and output capture.
+// transactions, problems, excludes, .solv caches with keys, testcase files (read, and written from
+// a solve) and output capture.
 using System.Text;
 using Arbor.Native.Solv;
 
