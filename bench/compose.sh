@@ -69,7 +69,7 @@ respin=${RESPIN:-hostname}
 case " $names " in *" $respin "*) ;; *) respin=${names%% *} ;; esac
 cp -a "$corpus" "$WORK/corpus2"
 ARBOR_BIN=$ARBOR scripts/make-rpm-corpus.sh --respin "$respin" "$WORK/corpus2"
-new_nevra=$(rpm -qp --nosignature --qf '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n' "$WORK/corpus2"/*.rpm | grep "^$respin-[^-]*-[^-]*\.[^.]*$")
+new_nevra=$(rpm -qp --nosignature --qf '%{NAME} %{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n' "$WORK/corpus2"/*.rpm | awk -v n="$respin" '$1 == n { print $2 }')
 mkdir -p "$WORK/tf2"
 printf '[corpus]\nname=corpus\nbaseurl=file://%s\ngpgcheck=0\n' "$WORK/corpus2" > "$WORK/tf2/corpus.repo"
 cp "$WORK/tf/minbase.yaml" "$WORK/tf2/minbase.yaml"
