@@ -4,7 +4,8 @@
 # (Arbor/ostree, lower is better) are printed. Inputs: a Debian minbase tree (made once and
 # cached by scripts/make-minbase.sh) and a generated tree of many small files. BENCH_ONLY=pull runs
 # only the pull benchmarks, BENCH_ONLY=compose only bench/compose.sh (compose tree of the minbase
-# as RPMs vs dnf --installroot + ostree commit); BENCH_FS picks the filesystem (below).
+# as RPMs vs dnf --installroot + ostree commit), BENCH_ONLY=solve only bench/solve.sh (the solver
+# alone vs Debian's testsolv); BENCH_FS picks the filesystem (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -104,11 +105,13 @@ bench_pull() {
   rm -rf "$src" "$WORK/p" "$WORK/nginx"
 }
 
-if [ "${BENCH_ONLY:-}" != compose ]; then
+if [ "${BENCH_ONLY:-}" != compose ] && [ "${BENCH_ONLY:-}" != solve ]; then
   minbase=$(scripts/make-minbase.sh "$WORK/minbase")
   [ "${BENCH_ONLY:-}" = pull ] || bench_tree "Debian minbase" "$minbase"
   bench_pull "Debian minbase" "$minbase"
   rm -rf "$WORK/minbase"
 fi
 # compose tree vs dnf --installroot + ostree commit, on the minbase rebuilt as RPMs.
-[ "${BENCH_ONLY:-}" = pull ] || BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/compose.sh
+case "${BENCH_ONLY:-}" in pull|solve) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/compose.sh ;; esac
+# The solver alone vs testsolv, on that corpus and on a synthetic repository.
+case "${BENCH_ONLY:-}" in pull|compose) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/solve.sh ;; esac

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make-rpm-corpus.sh OUTDIR
+# make-rpm-corpus.sh --respin NAME OUTDIR
 # A real distribution as RPM test corpus: the packages of a Debian bookworm minbase (what
 # `debootstrap --variant=minbase` installs), each .deb rebuilt as an RPM by `arbor rpm build` and
 # published as an rpm-md repository at OUTDIR by `arbor rpm createrepo`. The interop tests and
@@ -20,10 +21,22 @@
 #
 # CORPUS_PACKAGES="bash coreutils ..." restricts the corpus to those .debs of minbase (their
 # dependencies are not added: name a closed set). Needs root, dpkg-deb and debootstrap.
+#
+# --respin NAME OUTDIR turns the corpus already at OUTDIR into its next update with one package
+# changed, as a distribution's update repository would be: package NAME is rebuilt from its .deb
+# with the release bumped (".1" appended) and one file's content changed (a line appended to its
+# copyright file, else to its first uncompressed regular file), its old RPM is removed and
+# the metadata is written again. The compose benchmark's "one package changed" case uses it.
 set -euo pipefail
 
+respin=
+if [ "${1:-}" = --respin ]; then
+  [ $# -eq 3 ] || { echo "usage: $0 --respin NAME OUTDIR" >&2; exit 2; }
+  respin=$2
+  shift 2
+fi
 if [ $# -ne 1 ]; then
-  echo "usage: $0 OUTDIR" >&2
+  echo "usage: $0 OUTDIR | $0 --respin NAME OUTDIR" >&2
   exit 2
 fi
 out=$1
@@ -44,12 +57,16 @@ fi
 for t in dpkg-deb perl sha256sum; do
   command -v $t >/dev/null || { echo "$0: $t not found" >&2; exit 1; }
 done
-if [ -e "$out" ] && [ -n "$(ls -A "$out")" ]; then
+if [ -z "$respin" ] && [ -e "$out" ] && [ -n "$(ls -A "$out")" ]; then
   echo "$0: $out exists and is not empty" >&2
   exit 1
 fi
+if [ -n "$respin" ] && [ ! -f "$out/repodata/repomd.xml" ]; then
+  echo "$0: $out is not a corpus (no repodata/repomd.xml)" >&2
+  exit 1
+fi
 
-if [ ! -f "$debs/complete" ]; then
+if [ -z "$respin" ] && [ ! -f "$debs/complete" ]; then
   mirror=$("$here/scripts/debian-mirror.sh" "$suite")
   command -v debootstrap >/dev/null || { echo "$0: debootstrap not found (apt-get install debootstrap)" >&2; exit 1; }
   mkdir -p "$cache"
@@ -84,6 +101,51 @@ merge_usr() {
   done
 }
 
+# convert_deb DEB WORK REPO [RELEASE_SUFFIX]: one .deb -> one RPM in REPO (WORK is scratch). With
+# a suffix, the release gets it and one file's content changes (the --respin update).
+convert_deb() {
+  local deb=$1 work=$2 repo=$3 suffix=${4:-} name changed
+  name=$(basename "$deb")
+  rm -rf "$work/root" "$work/control"
+  dpkg-deb -e "$deb" "$work/control"
+  perl "$here/scripts/deb-to-rpm-manifest.pl" "$work/control/control" "$work/control/conffiles" > "$work/manifest.yaml" \
+    || { echo "$0: $name: converting the control file failed" >&2; return 1; }
+  mkdir "$work/root"
+  dpkg-deb -x "$deb" "$work/root"
+  merge_usr "$work/root"
+  # The merged layout's compatibility links belong to base-files, which lays out the root.
+  [ "${name%%_*}" != base-files ] || for d in bin sbin lib lib64; do ln -s "usr/$d" "$work/root/$d"; done
+  if [ -n "$suffix" ]; then
+    grep -q "^release: '" "$work/manifest.yaml" || { echo "$0: $name: no release line in the manifest" >&2; return 1; }
+    sed -i -E "s/^release: '(.*)'\$/release: '\\1$suffix'/" "$work/manifest.yaml"
+    # A plain-text file, so the change leaves it valid: the copyright file when there is one.
+    changed=$(find "$work/root" -type f ! -name '*.gz' | sort \
+      | awk '/\/usr\/share\/doc\/[^/]*\/copyright$/ && !c { c = $0 } !f { f = $0 } END { print (c ? c : f) }')
+    [ -n "$changed" ] || { echo "$0: $name: no regular file to change" >&2; return 1; }
+    echo "respun $suffix" >> "$changed"
+  fi
+  "$arbor" rpm build "$work/manifest.yaml" --root "$work/root" --output "$repo" >/dev/null \
+    || { echo "$0: $name: arbor rpm build failed; manifest:" >&2; cat "$work/manifest.yaml" >&2; return 1; }
+}
+
+if [ -n "$respin" ]; then
+  match=("$debs/${respin}_"*.deb)
+  [ -f "${match[0]}" ] || { echo "$0: '$respin' is not a package of the $suite minbase" >&2; exit 1; }
+  olds=()
+  for f in "$out"/*.rpm; do
+    if [ "$(rpm -qp --nosignature --qf '%{NAME}' "$f")" = "$respin" ]; then olds+=("$f"); fi
+  done
+  [ ${#olds[@]} -gt 0 ] || { echo "$0: $out holds no RPM of '$respin'" >&2; exit 1; }
+  work=$(mktemp -d "${TMPDIR:-/tmp}/rpm-respin.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  mkdir "$work/out"
+  convert_deb "${match[0]}" "$work" "$work/out" .1
+  rm -f "${olds[@]}"
+  mv "$work/out"/*.rpm "$out/"
+  "$arbor" rpm createrepo "$out" >/dev/null
+  exit 0
+fi
+
 selected=()
 if [ -n "${CORPUS_PACKAGES:-}" ]; then
   for name in $CORPUS_PACKAGES; do
@@ -105,18 +167,7 @@ if [ ! -f "$tarball" ]; then
   mkdir -p "$work/repo"
   echo "$0: converting ${#selected[@]} .debs to RPMs (cached in $tarball)" >&2
   for deb in "${selected[@]}"; do
-    name=$(basename "$deb")
-    rm -rf "$work/root" "$work/control"
-    dpkg-deb -e "$deb" "$work/control"
-    perl "$here/scripts/deb-to-rpm-manifest.pl" "$work/control/control" "$work/control/conffiles" > "$work/manifest.yaml" \
-      || { echo "$0: $name: converting the control file failed" >&2; exit 1; }
-    mkdir "$work/root"
-    dpkg-deb -x "$deb" "$work/root"
-    merge_usr "$work/root"
-    # The merged layout's compatibility links belong to base-files, which lays out the root.
-    [ "${name%%_*}" != base-files ] || for d in bin sbin lib lib64; do ln -s "usr/$d" "$work/root/$d"; done
-    "$arbor" rpm build "$work/manifest.yaml" --root "$work/root" --output "$work/repo" >/dev/null \
-      || { echo "$0: $name: arbor rpm build failed; manifest:" >&2; cat "$work/manifest.yaml" >&2; exit 1; }
+    convert_deb "$deb" "$work" "$work/repo" || exit 1
   done
   "$arbor" rpm createrepo "$work/repo" >/dev/null
   tar -C "$work/repo" -cf "$work/corpus.tar" .

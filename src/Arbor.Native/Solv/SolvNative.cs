@@ -95,6 +95,7 @@ internal static unsafe partial class SolvNative
     [LibraryImport(Ext, EntryPoint = "testcase_read", StringMarshalling = StringMarshalling.Utf8)] internal static partial nint TestcaseRead(nint pool, nint fp, string name, SolvQueue.Raw* job, nint* result, int* resultflags);
     [LibraryImport(Ext, EntryPoint = "testcase_solverresult")] internal static partial nint TestcaseSolverResult(nint solver, int flags);
     [LibraryImport(Ext, EntryPoint = "testcase_resultdiff")] internal static partial nint TestcaseResultDiff(nint expected, nint actual);
+    [LibraryImport(Ext, EntryPoint = "testcase_write", StringMarshalling = StringMarshalling.Utf8)] internal static partial int TestcaseWrite(nint solver, string dir, int resultflags, string? testcasename, string? resultname);
     [LibraryImport(Ext, EntryPoint = "testcase_solvid2str")] internal static partial nint TestcaseSolvid2Str(nint pool, int p);
 
     // --- libc stdio for the FILE* handles above ---

@@ -149,6 +149,19 @@ public sealed unsafe class SolvSolver : IDisposable
     /// <summary>libsolv's testcase rendering of the result (testcase_solverresult with TESTCASE_RESULT_* flags).</summary>
     public string TestcaseResult(int flags) => SolvNative.TakeStr(SolvNative.TestcaseSolverResult(Ptr, flags)) ?? "";
 
+    /// <summary>
+    /// Writes this solver's pool, jobs and flags as a libsolv testcase into <paramref name="dir"/>
+    /// (testcase_write: testcase.t plus one testtags file per repository), with the result of the
+    /// last <see cref="Solve"/> as its expectation when <paramref name="resultFlags"/> is non-zero, so
+    /// `testsolv DIR/testcase.t` replays the solve and checks that it comes out the same.
+    /// </summary>
+    public void WriteTestcase(string dir, int resultFlags)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dir);
+        if (SolvNative.TestcaseWrite(Ptr, dir, resultFlags, null, null) == 0)
+            throw new SolvException($"{dir}: writing the solver testcase failed: {Pool.ErrorString}");
+    }
+
     /// <summary>The difference between an expected and an actual testcase result, or null when they agree.</summary>
     public static string? TestcaseResultDiff(string expected, string actual)
     {

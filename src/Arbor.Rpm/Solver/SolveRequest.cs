@@ -52,6 +52,13 @@ public sealed class SolveRequest
 
     /// <summary>Provides (or names) of packages of which several versions may be installed (dnf installonlypkgs).</summary>
     public IList<string> InstallOnly { get; init; } = [];
+
+    /// <summary>
+    /// When set, the solve is also written to this directory as a libsolv testcase (testcase.t
+    /// with its outcome as the expected result, and one testtags file per repository), as dnf's
+    /// --debugsolver does: `testsolv DIR/testcase.t` replays it without Arbor.
+    /// </summary>
+    public string? TestcaseDirectory { get; init; }
 }
 
 /// <summary>A package spec tied to the repository it must come from.</summary>

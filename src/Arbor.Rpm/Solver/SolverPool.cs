@@ -3,7 +3,8 @@
 // from rpm-md repositories (through a per-repository .solv cache keyed on repomd.xml's checksum),
 // local .rpm files and the installed rpmdb of a tree; then SolveRequest -> libsolv jobs -> solve ->
 // either dnf-worded problems or libsolv's ordered transaction as SolveSteps that carry each
-// package's location and checksum for the download that follows.
+// package's location and checksum for the download that follows. On request the solve is also
+// written as a libsolv testcase, so Debian's testsolv can replay it without Arbor.
 using System.Security.Cryptography;
 using Arbor.Native.Solv;
 using Arbor.Rpm.Repodata;
@@ -16,6 +17,7 @@ public sealed class SolverPool : IDisposable
     private const int SelectName = 1, SelectProvides = 2, SelectFilelist = 4, SelectCanon = 8, SelectDotArch = 16, SelectRel = 32,
         SelectInstalledOnly = 1 << 8, SelectGlob = 1 << 9;
     private const int PoolFlagWhatProvidesWithDisabled = 12;
+    private const int TestcaseResultTransaction = 1, TestcaseResultProblems = 2;
 
     // The cache key: a marker naming Arbor's cache layout, then the SHA-256 of repomd.xml.
     private static readonly byte[] CacheMagic = "\0arbor-solv-1\0\0\0"u8.ToArray();
@@ -264,6 +266,8 @@ public sealed class SolverPool : IDisposable
         solver.SetFlag(SolvSolver.FlagAllowDowngrade, request.AllowDowngrade);
 
         int problems = solver.Solve(jobs);
+        if (request.TestcaseDirectory is { } testcaseDir)
+            solver.WriteTestcase(testcaseDir, TestcaseResultTransaction | TestcaseResultProblems);
         if (problems > 0)
         {
             var wording = new ProblemWording(_pool, _excluded);

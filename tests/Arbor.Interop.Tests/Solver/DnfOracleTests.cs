@@ -1,7 +1,8 @@
 // `arbor rpm resolve` against dnf on the same repository: RPMs written by Arbor's RpmWriter,
 // metadata by createrepo_c, dnf run with --assumeno into an empty install root. For each request
 // in the table both must choose the same set of packages (dnf's transaction table against Arbor's
-// NEVRA lines), fail with the same problem text, or name the same missing packages.
+// NEVRA lines), fail with the same problem text, or name the same missing packages. A solve
+// written with --testcase replays to the same outcome under Debian's testsolv.
 using Arbor.Rpm.Package;
 using Arbor.Rpm.Version;
 
@@ -166,6 +167,40 @@ public sealed class DnfOracleTests(DnfOracleFixture fx) : IClassFixture<DnfOracl
         var arbor = Tools.Arbor(["rpm", "resolve", $"--repofrompath=test,{fx.Repo}", "--arch", "x86_64", .. extra, .. pkgs]);
         Assert.Equal(1, arbor.ExitCode);
         Assert.Equal(expected, Problems(arbor.Stderr));
+    }
+
+    [Theory]
+    [InlineData("chain multi", 0)]
+    [InlineData("app virtprov oldname", 0)]
+    [InlineData("ca cb", 1)]
+    public void A_solve_written_as_a_testcase_replays_the_same_with_testsolv(string specs, int exit)
+    {
+        var dir = Directory.CreateTempSubdirectory("arbor-resolve-testcase-").FullName;
+        try
+        {
+            var arbor = Tools.Arbor(["rpm", "resolve", $"--repofrompath=test,{fx.Repo}", "--arch", "x86_64", "--testcase", dir, .. specs.Split(' ')]);
+            Assert.True(arbor.ExitCode == exit, arbor.ToString());
+            var testcase = Path.Combine(dir, "testcase.t");
+            var testsolv = Tools.Require("testsolv", "apt-get install -y libsolv-tools");
+            // testsolv replays the written pool and jobs and checks the outcome Arbor recorded.
+            var replay = Tools.Run(testsolv, testcase);
+            Assert.True(replay.ExitCode == 0 && replay.Stdout.Length == 0, replay.ToString());
+            var result = Tools.Run(testsolv, "-r", testcase);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            if (exit != 0)
+            {
+                Assert.Contains("problem", result.Stdout);
+                return;
+            }
+            // Its transaction is the one resolve printed: "install NAME-EVR.ARCH@REPO" lines.
+            var replayed = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ')[^1]).Select(n => n[..n.LastIndexOf('@')]).Order(StringComparer.Ordinal);
+            Assert.Equal(arbor.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal), replayed);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // The libsolv binding against the installed Debian libsolv 0.7.23: distribution-type switching
 // (the build defaults to Debian's), queues, rpm-md loading from memory, selection, solving,
-// transactions, problems, excludes, .solv caches with keys, testcase files and output capture.
+// transactions, problems, excludes, .solv caches with keys, testcase files (read, and written from
+// a solve) and output capture.
 using System.Text;
 using Arbor.Native.Solv;
 
@@ -217,6 +218,50 @@ public sealed class SolvBindingTests : IDisposable
         trans.Print();
         Assert.Contains("upgraded packages", output.Out.ToString());
         Assert.Equal("", output.Err.ToString());
+    }
+
+    [Fact]
+    public void A_solve_written_as_a_testcase_replays_to_the_same_result()
+    {
+        var dir = Path.Combine(_dir, "written");
+        string original;
+        using (var pool = RpmPool(out _))
+        {
+            using var jobs = InstallJob(pool, "app");
+            using var solver = SolvSolver.Create(pool);
+            Assert.Equal(0, solver.Solve(jobs));
+            solver.WriteTestcase(dir, 3);
+            original = solver.TestcaseResult(3);
+        }
+        Assert.Equal("install app-2.0-1.x86_64@test\ninstall libfoo-1:1.5-3.noarch@test\n", original);
+        var t = Path.Combine(dir, "testcase.t");
+        Assert.Contains("job install name app", File.ReadAllText(t));
+
+        using var replay = SolvPool.Create();
+        var output = new Capture();
+        replay.RedirectOutput(output, SolvPool.DebugResult | SolvPool.DebugError);
+        using var file = SolvTestcaseFile.Open(t);
+        using var replayJobs = new SolvQueue();
+        using var replayed = file.ReadNext(replay, replayJobs, out var expected, out int flags);
+        Assert.NotNull(replayed);
+        Assert.Equal(original, expected);
+        Assert.Equal(SolvPool.DistTypeRpm, replay.DistType);
+        Assert.Equal(0, replayed.Solve(replayJobs));
+        Assert.Null(SolvSolver.TestcaseResultDiff(expected!, replayed.TestcaseResult(flags)));
+        Assert.Equal("", output.Err.ToString());
+    }
+
+    [Fact]
+    public void Writing_a_testcase_where_no_directory_can_be_made_names_the_directory()
+    {
+        using var pool = RpmPool(out _);
+        using var jobs = InstallJob(pool, "app");
+        using var solver = SolvSolver.Create(pool);
+        solver.Solve(jobs);
+        var blocker = Path.Combine(_dir, "file");
+        File.WriteAllText(blocker, "");
+        var e = Assert.Throws<SolvException>(() => solver.WriteTestcase(Path.Combine(blocker, "sub"), 3));
+        Assert.Contains(blocker, e.Message);
     }
 
     [Fact]

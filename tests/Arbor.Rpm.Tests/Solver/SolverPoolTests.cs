@@ -1,7 +1,7 @@
 // SolverPool over a synthetic rpm-md repository written by Arbor: choosing versions, weak, rich,
 // pre- and virtual dependencies, transaction order, dnf-worded problems, excludes, missing
-// packages, the keyed .solv cache, local RPM files, and an installed system read from an rpmdb
-// that the real rpm wrote into ROOT/usr/share/rpm.
+// packages, the keyed .solv cache, solves written as libsolv testcases, local RPM files, and an
+// installed system read from an rpmdb that the real rpm wrote into ROOT/usr/share/rpm.
 using System.Security.Cryptography;
 using Arbor.Rpm.Solver;
 
@@ -120,6 +120,26 @@ public sealed class SolverPoolTests(SolverRepoFixture fx) : IClassFixture<Solver
         Assert.Equal(2, two.Problems.Count);
         Assert.StartsWith("Problem 1: ", two.ProblemText);
         Assert.Contains("\n Problem 2: ", two.ProblemText);
+    }
+
+    [Fact]
+    public void A_solve_can_be_written_as_a_testcase_with_its_jobs_flags_and_outcome()
+    {
+        using var pool = Pool();
+        var solved = Path.Combine(_scratch, "solved");
+        var r = pool.Solve(new SolveRequest { Install = ["app"], WeakDeps = false, TestcaseDirectory = solved });
+        Assert.True(r.Success, r.ProblemText);
+        var t = File.ReadAllText(Path.Combine(solved, "testcase.t"));
+        Assert.Contains("system x86_64 rpm", t);
+        Assert.Contains("job install name app", t);
+        Assert.Contains("ignorerecommended", t);
+        var outcome = File.ReadAllText(Path.Combine(solved, "solver.result"));
+        Assert.Equal(Nevras(r).Select(n => $"install {n}@test").Order(StringComparer.Ordinal),
+            outcome.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+        var failed = Path.Combine(_scratch, "failed");
+        Assert.False(pool.Solve(new SolveRequest { Install = ["broken"], TestcaseDirectory = failed }).Success);
+        Assert.Contains("nothing-here", File.ReadAllText(Path.Combine(failed, "solver.result")));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public static class RpmCommands
         ["download"] = ("arbor rpm download (--repofrompath=ID,URL | --repo-file=FILE [--repo=ID]) [--cachedir DIR] [--releasever N] [--destdir DIR] [--parallel N] PKG...",
             [.. RepoOptions, new("destdir", '\0', OptionArg.String, "Where packages are written (default: .)", "DIR")], RepoCommands.Download),
         ["testsolv"] = ("arbor rpm testsolv [-r] FILE...", SolverCommands.TestsolvOptions, SolverCommands.Testsolv),
-        ["resolve"] = ("arbor rpm resolve --repofrompath=ID,DIR... [--installroot ROOT] [--arch ARCH] [--no-weak-deps] [--exclude PKG] [--best] [--allowerasing] [--cachedir DIR] [--kinds] PKG...",
+        ["resolve"] = ("arbor rpm resolve --repofrompath=ID,DIR... [--installroot ROOT] [--arch ARCH] [--no-weak-deps] [--exclude PKG] [--best] [--allowerasing] [--cachedir DIR] [--kinds] [--testcase DIR] PKG...",
             SolverCommands.ResolveOptions, SolverCommands.Resolve),
     };
 

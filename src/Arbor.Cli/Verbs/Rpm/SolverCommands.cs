@@ -24,6 +24,7 @@ internal static class SolverCommands
         new("allowerasing", '\0', OptionArg.None, "Allow removing installed packages to resolve the request"),
         new("cachedir", '\0', OptionArg.String, "Keep parsed repositories (.solv) here", "DIR"),
         new("kinds", '\0', OptionArg.None, "Prefix each line with the step kind (install, erase, upgrade, …)"),
+        new("testcase", '\0', OptionArg.String, "Also write the solve as a libsolv testcase (testcase.t and repositories) into DIR, for testsolv", "DIR"),
     ];
 
     public static int Testsolv(ParsedArgs args, TextWriter stdout)
@@ -58,6 +59,7 @@ internal static class SolverCommands
             WeakDeps = !args.Has("no-weak-deps"),
             Best = args.Has("best"),
             AllowUninstall = args.Has("allowerasing"),
+            TestcaseDirectory = args.Get("testcase"),
         };
         SolveResult result;
         try
