@@ -1,12 +1,15 @@
 // `arbor compose tree` fed bad input, against a repository that already holds a good composed
 // commit on the treefile's ref: a missing package, an unsatisfiable request, two packages with
-// one path, a failing %post, a corrupt package in the repository, an unreachable repository, a
-// treefile with a wrong key or type, a repo-packages entry the repository lacks, malformed
-// --add-metadata-from-json. Each must fail with one clear line naming what was wrong (in
-// rpm-ostree's, dnf's or rpm's words where they have them), and leave the repository exactly as it
-// was: the ref on the previous commit, the same objects, no staging directory left in tmp/, and
-// the real `ostree fsck` clean. The good paths next to them (repo-packages pinning, JSON metadata
-// of every type) are checked with the real `ostree show`.
+// one path, a failing %post, a corrupt package in the repository (against its repodata, and
+// against its own digest), an unreachable repository, treefile mistakes (unknown key, wrong type,
+// missing include or script, unknown repository id), a repo-packages entry the repository lacks,
+// malformed or missing --add-metadata-from-json. Each must fail with a clear error naming what
+// was wrong (in rpm-ostree's, libdnf's or rpm's words where they have them; one line, except a
+// depsolve problem, which lists its rules as libdnf does) and leave everything as it was: the ref
+// on the previous commit, the same files in the repository (no staging directory in tmp/), the
+// real `ostree fsck` clean, and no work directory left in TMPDIR. The good paths next to them
+// (repo-packages pinning, JSON metadata of every type, --write-commitid-to on top of the ref)
+// are checked with the real `ostree show`, `cat` and `rev-parse`.
 namespace Arbor.Interop.Tests.Compose;
 
 /// <summary>The sample repository, an extra repository of awkward packages, and a repository holding a good compose.</summary>
