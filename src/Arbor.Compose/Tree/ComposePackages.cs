@@ -71,7 +71,10 @@ internal static class ComposePackages
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
-                throw new ComposeException($"Updating metadata for '{repo.Id}': {e.Message}");
+                // rpm-ostree's prefix names the repository; the fetcher's own naming of it goes.
+                string why = e.Message.StartsWith($"repository '{repo.Id}': ", StringComparison.Ordinal)
+                    ? e.Message[$"repository '{repo.Id}': ".Length..] : e.Message;
+                throw new ComposeException($"Updating metadata for '{repo.Id}': {why}");
             }
             var byLocation = new Dictionary<string, RepoPackage>(StringComparer.Ordinal);
             foreach (var p in md.Packages)
