@@ -86,6 +86,8 @@ public static class ComposeCommit
             Set(metadata, "ostree.linux", GVariantValue.Str(kernel));
         }
 
+        if (options.WriteCommitIdTo is { } idFile && Path.GetDirectoryName(Path.GetFullPath(idFile)) is { } idDir && !Directory.Exists(idDir))
+            throw new ComposeException($"--write-commitid-to={idFile}: directory {idDir} does not exist");
         string? parent = options.NoParent ? null : options.Parent ?? previous?.ToString();
         var outcome = RepoCommit.Run(repo, new CommitSpec
         {
