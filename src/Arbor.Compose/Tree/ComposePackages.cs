@@ -53,6 +53,25 @@ internal static class ComposePackages
     {
         if (repos.Count == 0)
             throw new ComposeException($"{treefile.Path}: no repositories ('repos') to take packages from");
+        var pinned = treefile.RepoPackages.SelectMany(rp => rp.Packages.Select(spec => new RepoSpec(rp.Repo, spec))).ToList();
+        if (treefile.Packages.Count == 0 && pinned.Count == 0)
+            throw new ComposeException($"{treefile.Path}: no packages to install");
+        return Solve(repos, cache, basearch, cacheOnly, progress, pool => pool.Solve(new SolveRequest
+        {
+            Install = [.. treefile.Packages],
+            InstallFromRepo = pinned,
+            Excludes = [.. treefile.ExcludePackages],
+            WeakDeps = treefile.Recommends,
+        }), cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads the repositories' metadata into the cache and a pool, lets <paramref name="solve"/>
+    /// prepare (installed set) and solve it, and plans the packages the transaction installs.
+    /// </summary>
+    public static SolvedPlan Solve(IReadOnlyList<RepoConfig> repos, string cache, string basearch, bool cacheOnly,
+        IProgress<OperationProgress>? progress, Func<SolverPool, SolveResult> solve, CancellationToken cancellationToken)
+    {
         using var http = new HttpClient();
         var fetcher = new RepoFetcher(http, Path.Combine(cache, "repomd")) { ForceRefresh = !cacheOnly };
         var metadata = new Dictionary<string, (RepoConfig Repo, ulong Timestamp, Dictionary<string, RepoPackage> ByLocation)>(StringComparer.Ordinal);
@@ -86,17 +105,8 @@ internal static class ComposePackages
         }
         counter.Report();
 
-        var pinned = treefile.RepoPackages.SelectMany(rp => rp.Packages.Select(spec => new RepoSpec(rp.Repo, spec))).ToList();
-        if (treefile.Packages.Count == 0 && pinned.Count == 0)
-            throw new ComposeException($"{treefile.Path}: no packages to install");
         counter.Begin("Resolving dependencies", 0);
-        var result = pool.Solve(new SolveRequest
-        {
-            Install = [.. treefile.Packages],
-            InstallFromRepo = pinned,
-            Excludes = [.. treefile.ExcludePackages],
-            WeakDeps = treefile.Recommends,
-        });
+        var result = solve(pool);
         if (!result.Success)
         {
             // libdnf's dnf_goal_depsolve wording, which rpm-ostree passes on as it is.

@@ -343,7 +343,18 @@ public sealed class Treefile
     /// <exception cref="FormatException">A .repo file is malformed, or a named repo is defined in none of them.</exception>
     public IReadOnlyList<RepoConfig> LoadRepos() => ResolveRepos(Config.Repos, "repos");
 
-    /// <summary>The lockfile-repos, found as <see cref="LoadRepos"/> finds repos.</summary>
+    /// <summary>The treefile's repositories and, after them, those named in <paramref name="more"/> (found as <see cref="LoadRepos()"/> finds them).</summary>
+    public IReadOnlyList<RepoConfig> LoadRepos(IReadOnlyList<string> more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        if (more.Count == 0)
+            return LoadRepos();
+        var names = (Config.Repos ?? [.. LoadRepos().Select(r => r.Id)]).ToList();
+        names.AddRange(more.Where(m => !names.Contains(m)));
+        return ResolveRepos(names, "repos");
+    }
+
+    /// <summary>The lockfile-repos, found as <see cref="LoadRepos()"/> finds repos.</summary>
     public IReadOnlyList<RepoConfig> LoadLockfileRepos() => ResolveRepos(Config.LockfileRepos ?? [], "lockfile-repos");
 
     private List<RepoConfig> ResolveRepos(List<string>? names, string key)

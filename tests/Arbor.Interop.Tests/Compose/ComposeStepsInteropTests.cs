@@ -160,6 +160,70 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     }
 
     [Fact]
+    public void Extensions_are_fetched_so_that_they_install_on_the_base_and_only_when_they_changed()
+    {
+        string repo = fx.NewRepo("repo-ext");
+        string treefile = fx.Treefile("tf-ext", packages: "[filesystem, busybox, kernel-sample]");
+        Tools.ArborOk("compose", "tree", "--repo=" + repo, treefile);
+        string yaml = Path.Combine(Path.GetDirectoryName(treefile)!, "extensions.yaml");
+        File.WriteAllText(yaml, """
+            extensions:
+              greeter:
+                packages: [hello]
+              kernel-devel:
+                kind: development
+                packages: [kernel-sample]
+              mainframe:
+                architectures: [s390x]
+                packages: [no-such-package]
+            """);
+        string output = Path.Combine(fx.NewDir("ext-out"), "extensions");
+        string touched = Path.Combine(fx.NewDir("ext-touch"), "stamp");
+        var r = Tools.ArborOk("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, "--touch-if-changed=" + touched, treefile, yaml);
+        Assert.Contains("hello-2.1-3.noarch (sample)", r.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(touched));
+        var names = Directory.GetFiles(output, "*.rpm").Select(f => Tools.RunOk("rpm", "-qp", "--nosignature", "--qf", "%{NAME}", f).Stdout)
+            .Order(StringComparer.Ordinal);
+        // The os-extension solved against the base (its requirements are there); the development
+        // package fetched though the base has it; the other architecture's left out.
+        Assert.Equal(["hello", "kernel-sample"], names);
+        Assert.Equal("""
+            {
+              "extensions": {
+                "greeter": {
+                  "packages": [
+                    "hello"
+                  ],
+                  "kind": "os-extension"
+                },
+                "kernel-devel": {
+                  "packages": [
+                    "kernel-sample"
+                  ],
+                  "kind": "development"
+                }
+              }
+            }
+            """, File.ReadAllText(Path.Combine(output, "extensions.json")));
+        // The real rpm agrees the extension installs on the base commit's package set.
+        string checkout = Path.Combine(fx.NewDir("co-ext"), "root");
+        Tools.OstreeOk("--repo=" + repo, "checkout", Ref, checkout);
+        Tools.RunOk("rpm", "--root", checkout, "--dbpath", "/usr/share/rpm", "-i", "--test", "--nosignature",
+            Directory.GetFiles(output, "hello-*.rpm").Single());
+
+        var again = Tools.ArborOk("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, treefile, yaml);
+        Assert.Contains("No change.", again.Stdout, StringComparison.Ordinal);
+
+        File.WriteAllText(yaml, "extensions:\n  dup:\n    packages: [busybox]\n");
+        var dup = Tools.Arbor("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, treefile, yaml);
+        Assert.Equal(1, dup.ExitCode);
+        Assert.Contains("package busybox already present in base", dup.Stderr, StringComparison.Ordinal);
+        File.WriteAllText(yaml, "extensions:\n  evr:\n    match-base-evr: no-such-base\n    packages: [x]\n");
+        var evr = Tools.Arbor("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, treefile, yaml);
+        Assert.Contains("couldn't find base package no-such-base", evr.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_steps_refuse_what_they_cannot_do()
     {
         var noRepo = Tools.Arbor("compose", "commit", fx.Treefile("tf-refuse"), fx.NewDir("some-root"));

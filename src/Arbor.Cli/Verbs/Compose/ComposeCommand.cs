@@ -52,6 +52,15 @@ internal static class ComposeCommand
         new("parent", '\0', OptionArg.String, "Commit with specific parent", "REV"),
     ];
 
+    private static readonly OptionSpec[] ExtensionsOptions =
+    [
+        new("output-dir", '\0', OptionArg.String, "Path to extensions output directory", "PATH"),
+        new("base-rev", '\0', OptionArg.String, "Base OSTree revision", "REV"),
+        new("cachedir", '\0', OptionArg.String, "Cached state", "CACHEDIR"),
+        new("rootfs", '\0', OptionArg.String, "Path to already present rootfs", "ROOTFS"),
+        new("touch-if-changed", '\0', OptionArg.String, "Update the modification time on FILE if new extensions were downloaded", "FILE"),
+    ];
+
     private sealed record Verb(string Name, string Arguments, string Summary, OptionSpec[] Options,
         Func<ParsedArgs, TextWriter, TextWriter, int> Run);
 
@@ -64,6 +73,8 @@ internal static class ComposeCommand
         new("postprocess", "ROOTFS [TREEFILE]", "Perform final postprocessing on an installation root", CommonOptions, Postprocess),
         new("commit", "TREEFILE ROOTFS", "Commit a target path to an OSTree repository",
             [.. CommonOptions, .. RepoOptions, .. CommitOptions], Commit),
+        new("extensions", "TREEFILE EXTYAML", "Download RPM packages guaranteed to depsolve with a base OSTree",
+            [.. CommonOptions, .. RepoOptions, .. ExtensionsOptions], Extensions),
     ];
 
     /// <summary>The usage text of <c>arbor compose</c>.</summary>
@@ -146,6 +157,35 @@ internal static class ComposeCommand
         using var progress = ProgressLine.Start(stderr);
         var result = ComposeCommit.Run(options, a.Positional[1], null, e => Print(e, stdout, null), progress);
         Finish(a, options, result);
+        return ExitCodes.Ok;
+    }
+
+    private static int Extensions(ParsedArgs a, TextWriter stdout, TextWriter stderr)
+    {
+        if (a.Positional.Count < 2)
+            throw new UsageException("TREEFILE and EXTYAML must be specified");
+        string outputDir = a.Get("output-dir") ?? throw new UsageException("--output-dir must be specified");
+        if (a.Get("rootfs") is not null)
+            throw new UsageException(a.Get("repo") is null ? "--rootfs is not supported; give --repo and --base-rev"
+                : "--repo must not be specified with --rootfs");
+        string repo = a.Get("repo") ?? throw new UsageException("--repo must be specified");
+        using var progress = ProgressLine.Start(stderr);
+        var result = ComposeExtensions.Run(new ComposeExtensionsOptions
+        {
+            TreefilePath = a.Positional[0],
+            ExtensionsPath = a.Positional[1],
+            RepoPath = repo,
+            BaseRev = a.Get("base-rev"),
+            OutputDir = outputDir,
+            CacheDir = a.Get("cachedir"),
+        }, e => Print(e, stdout, null), progress);
+        if (!result.Changed)
+        {
+            stdout.WriteLine("No change.");
+            return ExitCodes.Ok;
+        }
+        if (a.Get("touch-if-changed") is { } touch)
+            Touch(touch);
         return ExitCodes.Ok;
     }
 
