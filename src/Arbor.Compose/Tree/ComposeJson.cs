@@ -99,16 +99,10 @@ public static class ComposeJson
                 }
                 json.WriteEndObject();
                 break;
-            case GVArray a:
+            case GVArray or GVTuple:
                 json.WriteStartArray();
-                foreach (var item in a.Items)
+                foreach (var item in value is GVArray a ? a.Items : ((GVTuple)value).Members)
                     WriteVariant(json, item);
-                json.WriteEndArray();
-                break;
-            case GVTuple t:
-                json.WriteStartArray();
-                foreach (var member in t.Members)
-                    WriteVariant(json, member);
                 json.WriteEndArray();
                 break;
             default:
