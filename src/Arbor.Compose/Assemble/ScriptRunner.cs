@@ -119,6 +119,37 @@ public static class ScriptRunner
         return ran;
     }
 
+    /// <summary>
+    /// Creates the users and groups the tree's sysusers.d asks for before any script runs, as
+    /// rpm-ostree does: with the command the tree's rpm names in <c>%__systemd_sysusers</c> (an rpm
+    /// built with sysusers support), or with <c>/usr/bin/systemd-sysusers</c> when
+    /// <paramref name="forced"/> (the treefile's <c>sysusers: compose-forced</c>). Returns whether it ran.
+    /// </summary>
+    /// <exception cref="ComposeException">The command failed; the message carries what it printed.</exception>
+    public static bool RunSysusers(string root, bool forced, Action<ScriptOutputLine>? output = null, CancellationToken cancellationToken = default)
+    {
+        using var etc = TempEtc.Arrange(Path.GetFullPath(root));
+        string command = "";
+        if (File.Exists(Path.Combine(root, "usr/bin/rpm")))
+        {
+            using var query = new ScriptSandbox(root, SandboxMutability.Immutable);
+            var eval = query.Run(["rpm", "--eval=%{?__systemd_sysusers}"], cancellationToken: cancellationToken);
+            if (eval.ExitCode == 0)
+                command = string.Join("", eval.Output).Trim();
+        }
+        if (command.Length == 0 && forced)
+            command = "/usr/bin/systemd-sysusers";
+        if (command.Length == 0)
+            return false;
+        using var sandbox = new ScriptSandbox(root, SandboxMutability.CopyUp);
+        var result = sandbox.Run([command], cancellationToken: cancellationToken);
+        foreach (string line in result.Output)
+            output?.Invoke(new ScriptOutputLine("systemd-sysusers", line));
+        if (result.ExitCode != 0)
+            throw new ComposeException($"Running systemd-sysusers: bwrap({command}): Child process exited with code {result.ExitCode}");
+        return true;
+    }
+
     /// <summary>Checks that the tree can run <c>/usr/bin/true</c> in a read-only sandbox, as rpm-ostree does before committing.</summary>
     /// <exception cref="ComposeException">It cannot; the message carries what the sandbox printed.</exception>
     public static void SanityCheck(string root, CancellationToken cancellationToken = default)

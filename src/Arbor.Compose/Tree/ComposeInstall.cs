@@ -4,7 +4,7 @@
 //   treefile ─► repos (rpm-md, cached) ─► libsolv ─► input hash ─┬─► unchanged: stop
 //                                                                └─► download ─► pkgcache import
 //   ─► union checkout into WORKDIR/rootfs.tmp (transaction order) ─► remove-from-packages
-//   ─► previous passwd/group (preserve-passwd) ─► scripts (bwrap; file owners/modes/caps before
+//   ─► previous passwd/group (preserve-passwd) ─► systemd-sysusers ─► scripts (bwrap; file owners/modes/caps before
 //   each %post) ─► /usr/bin/true runs ─► rpmdb ─► treefile postprocess ─► ostree root layout
 //   into WORKDIR/rootfs
 //
@@ -18,6 +18,7 @@ using System.Text;
 using Arbor.Compose.Assemble;
 using Arbor.Compose.Import;
 using Arbor.Compose.Postprocess;
+using Arbor.Compose.Treefile;
 using Arbor.Native;
 using Arbor.Ostree.GVariant;
 using Arbor.Ostree.Objects;
@@ -159,6 +160,8 @@ public static class ComposeInstall
         {
             foreach (string path in rpms)
                 packages.Add(RpmPackage.Open(path));
+            ScriptRunner.RunSysusers(root, treefile.Sysusers == SysusersMode.ComposeForced, line => events(new ComposeScriptOutput(line)),
+                cancellationToken);
             ScriptRunner.RunAll(root, packages.Select(p => new ScriptedPackage(p.Info, PackageAction.Install)).ToList(),
                 new ScriptRunOptions
                 {

@@ -224,6 +224,76 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     }
 
     [Fact]
+    public void Systemd_sysusers_creates_the_users_of_sysusers_d_before_the_scripts_when_asked()
+    {
+        // A stand-in for systemd-sysusers (the sample tree has no systemd): it reads the
+        // u lines of sysusers.d as the real one does and appends the entries.
+        string work = fx.NewDir("sysusers");
+        string top = Path.Combine(work, "rpmbuild"), rpms = Path.Combine(work, "rpms");
+        Directory.CreateDirectory(top);
+        Directory.CreateDirectory(rpms);
+        foreach (string rpm in Directory.GetFiles(fx.RpmRepo, "*.rpm"))
+            File.Copy(rpm, Path.Combine(rpms, Path.GetFileName(rpm)));
+        string spec = Path.Combine(top, "sysusers.spec");
+        File.WriteAllText(spec, """
+            Name: sysusers-tool
+            Version: 1.0
+            Release: 1
+            Summary: a systemd-sysusers stand-in and a sysusers.d entry
+            License: MIT
+            BuildArch: noarch
+            AutoReqProv: no
+
+            %description
+            Creates users from sysusers.d.
+
+            %install
+            mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/lib/sysusers.d
+            cat > %{buildroot}/usr/bin/systemd-sysusers <<'EOF'
+            #!/bin/sh
+            for f in /usr/lib/sysusers.d/*.conf; do
+              while read t n i rest; do
+                [ "$t" = u ] || continue
+                grep -q "^$n:" /etc/group || echo "$n:x:$i:" >> /etc/group
+                grep -q "^$n:" /etc/passwd || echo "$n:x:$i:$i::/:/sbin/nologin" >> /etc/passwd
+                echo "created $n"
+              done < "$f"
+            done
+            EOF
+            echo 'u svcdaemon 987 "daemon" /' > %{buildroot}/usr/lib/sysusers.d/svcdaemon.conf
+
+            %post
+            if grep -q '^svcdaemon:' /etc/passwd; then echo 'svcdaemon exists' > /usr/share/sysusers-before-post; fi
+
+            %files
+            %attr(0755,root,root) /usr/bin/systemd-sysusers
+            /usr/lib/sysusers.d/svcdaemon.conf
+            """);
+        Tools.RunOk(Tools.Require("rpmbuild", "apt-get install -y rpm"), "-bb", "--define", $"_topdir {top}", spec);
+        File.Copy(Path.Combine(top, "RPMS/noarch/sysusers-tool-1.0-1.noarch.rpm"), Path.Combine(rpms, "sysusers-tool-1.0-1.noarch.rpm"));
+        Tools.RunOk(Tools.Require("createrepo_c", "apt-get install -y createrepo-c"), rpms);
+
+        string Compose(string name, string extra)
+        {
+            string treefile = fx.Treefile(name, extra, packages: "[filesystem, busybox, sysusers-tool]");
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(treefile)!, "sample.repo"), $"[sample]\nname=Sample\nbaseurl=file://{rpms}\ngpgcheck=0\n");
+            string repo = fx.NewRepo("repo-" + name);
+            var r = Tools.ArborOk("compose", "tree", "--repo=" + repo, treefile);
+            string checkout = Path.Combine(fx.NewDir("co-" + name), "root");
+            Tools.OstreeOk("--repo=" + repo, "checkout", Ref, checkout);
+            return r.Stdout + File.ReadAllText(Path.Combine(checkout, "usr/lib/passwd")) +
+                (File.Exists(Path.Combine(checkout, "usr/share/sysusers-before-post")) ? "post saw the user\n" : "");
+        }
+        string forced = Compose("tf-sysusers-forced", "sysusers: compose-forced\n");
+        Assert.Contains("systemd-sysusers: created svcdaemon", forced, StringComparison.Ordinal);
+        Assert.Contains("svcdaemon:x:987:987::/:/sbin/nologin", forced, StringComparison.Ordinal);
+        Assert.Contains("post saw the user", forced, StringComparison.Ordinal);
+        // compose-auto runs it only when the tree's rpm says it has sysusers support; this tree has no rpm.
+        string auto = Compose("tf-sysusers-auto", "");
+        Assert.DoesNotContain("svcdaemon", auto, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_steps_refuse_what_they_cannot_do()
     {
         var noRepo = Tools.Arbor("compose", "commit", fx.Treefile("tf-refuse"), fx.NewDir("some-root"));
