@@ -50,6 +50,10 @@ public static class ComposeCommit
         var repo = Repository.Open(options.RepoPath);
         var (previous, previousCommit) = Previous(repo, treefile, options);
 
+        // A tree with an SELinux policy needs its files labeled from that policy, which Arbor
+        // does not do yet: refusing beats committing a tree that will not boot enforcing.
+        if (treefile.Selinux && (File.Exists(Path.Combine(rootfs, "usr/etc/selinux/config")) || File.Exists(Path.Combine(rootfs, "etc/selinux/config"))))
+            throw new ComposeException($"{options.TreefilePath}: the tree has an SELinux policy (/etc/selinux/config) and Arbor cannot label files from it yet; set 'selinux: false' to commit it unlabeled");
         var finalized = RootfsFinalize.Run(rootfs, FinalizeRequestFor(treefile, line => events(new ComposeNote(line))), cancellationToken);
         ComposePasswd.Check(rootfs, treefile.CheckPasswd, treefile.CheckGroups, treefile.IgnoreRemovedUsers, treefile.IgnoreRemovedGroups,
             repo, previous, message => events(new ComposeNote(message)));

@@ -310,5 +310,17 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
         var bad = Tools.Arbor("compose", "commit", "--repo=" + repo, fx.Treefile("tf-refuse-3"), empty);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Empty(Tools.OstreeOk("--repo=" + repo, "refs").Stdout.Trim());
+
+        // A tree with an SELinux policy is not committed unlabeled unless the treefile says so.
+        string policed = fx.NewDir("selinux-root");
+        Directory.CreateDirectory(Path.Combine(policed, "usr/bin"));
+        Directory.CreateDirectory(Path.Combine(policed, "etc/selinux"));
+        File.WriteAllText(Path.Combine(policed, "etc/selinux/config"), "SELINUX=enforcing\nSELINUXTYPE=targeted\n");
+        var labeled = Tools.Arbor("compose", "commit", "--repo=" + repo, fx.Treefile("tf-selinux"), policed);
+        Assert.Equal(1, labeled.ExitCode);
+        Assert.Contains("cannot label files from it yet; set 'selinux: false'", labeled.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Tools.OstreeOk("--repo=" + repo, "refs").Stdout.Trim());
+        Tools.ArborOk("compose", "commit", "--repo=" + repo, fx.Treefile("tf-selinux-off", "selinux: false\n"), policed);
+        Tools.OstreeOk("--repo=" + repo, "fsck");
     }
 }
