@@ -80,6 +80,15 @@ public sealed record CommitSpec
 
     /// <summary>Skip the filesystem syncs (<c>--fsync=false</c>).</summary>
     public bool DisableFsync { get; init; }
+
+    /// <summary>Record <c>ostree.bootable</c> and the kernel release <c>ostree.linux</c> (<c>--bootable</c>).</summary>
+    public bool Bootable { get; init; }
+
+    /// <summary>Delete directory sources once committed (<c>--consume</c>); a source named "." is emptied, any other removed.</summary>
+    public bool Consume { get; init; }
+
+    /// <summary>A revision whose tree the sources are laid over, unmodified (<c>--base</c>).</summary>
+    public string? Base { get; init; }
 }
 
 /// <summary>What a commit produced.</summary>
@@ -121,6 +130,11 @@ public static class RepoCommit
 
         var counter = new ProgressCounter(progress, "Committing", unit: "files");
         var mtree = new MutableTree();
+        if (spec.Base is { } baseRev)
+        {
+            var baseCommit = repo.LoadCommit(repo.ResolveRev(baseRev)!.Value);
+            MutableTree.LoadInto(repo, mtree, baseCommit.RootTree, baseCommit.RootMeta);
+        }
         int files = 0;
         foreach (var source in spec.Trees)
         {
@@ -130,6 +144,8 @@ public static class RepoCommit
                     var importer = new DirectoryImporter(repo, spec.Modifier) { Progress = counter };
                     importer.Import(d.Path, mtree);
                     files += importer.FilesProcessed;
+                    if (spec.Consume)
+                        ConsumeDirectory(d.Path);
                     break;
                 case TreeSource.Tar t:
                     using (t.Stream)
@@ -164,6 +180,9 @@ public static class RepoCommit
                 metadata.Add(new("ostree.collection-binding", GVariantValue.Str(cid)));
         }
 
+        if (spec.Bootable)
+            metadata = BootableMetadata.Add(metadata, BootableMetadata.FindKernelRelease(repo, root.Tree));
+
         var commitObj = new Objects.Commit(metadata, parent, spec.Subject, spec.Body,
             spec.Timestamp ?? CommitWriter.DefaultTimestamp(), root.Tree, root.Meta);
         var checksum = repo.WriteMetadata(ObjectType.Commit, commitObj.Serialize());
@@ -178,5 +197,18 @@ public static class RepoCommit
             txn.SetRef(null, spec.Branch, checksum);
         txn.Commit();
         return new CommitOutcome(checksum, Unchanged: false, files);
+    }
+
+    // As ostree's CONSUME flag: everything under the source goes, then the source itself — except
+    // ".", which cannot be removed, so it is left empty.
+    private static void ConsumeDirectory(string path)
+    {
+        if (path != ".")
+        {
+            PathRemoval.RemoveAny(path);
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(path))
+            PathRemoval.RemoveAny(entry);
     }
 }
