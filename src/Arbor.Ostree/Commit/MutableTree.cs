@@ -48,18 +48,22 @@ public sealed class MutableTree
     }
 
     /// <summary>Writes this tree's dirtree and dirmeta objects (children first); returns (tree, meta).</summary>
-    public (Checksum Tree, Checksum Meta) Write(Repository repo, Checksum defaultMeta)
+    /// <param name="repo">The repository.</param>
+    /// <param name="defaultMeta">The dirmeta of directories that have none.</param>
+    /// <param name="sizes">Records each dirtree written, for <c>--generate-sizes</c>.</param>
+    public (Checksum Tree, Checksum Meta) Write(Repository repo, Checksum defaultMeta, SizeIndex? sizes = null)
     {
         var dirs = new List<DirTreeDir>(Dirs.Count);
         foreach (var (name, child) in Dirs)
         {
-            var (t, m) = child.Write(repo, defaultMeta);
+            var (t, m) = child.Write(repo, defaultMeta, sizes);
             dirs.Add(new DirTreeDir(name, t, m));
         }
         var files = new List<DirTreeFile>(Files.Count);
         foreach (var (name, c) in Files)
             files.Add(new DirTreeFile(name, c));
         var tree = repo.WriteMetadata(ObjectType.DirTree, new DirTree(files, dirs).Serialize());
+        sizes?.Add(ObjectType.DirTree, tree);
         MetaChecksum ??= defaultMeta;
         return (tree, MetaChecksum.Value);
     }

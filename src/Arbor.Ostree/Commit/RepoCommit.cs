@@ -89,6 +89,9 @@ public sealed record CommitSpec
 
     /// <summary>A revision whose tree the sources are laid over, unmodified (<c>--base</c>).</summary>
     public string? Base { get; init; }
+
+    /// <summary>Add <c>ostree.sizes</c> (<c>--generate-sizes</c>; archive repositories only, as in ostree).</summary>
+    public bool GenerateSizes { get; init; }
 }
 
 /// <summary>What a commit produced.</summary>
@@ -136,22 +139,31 @@ public static class RepoCommit
             MutableTree.LoadInto(repo, mtree, baseCommit.RootTree, baseCommit.RootMeta);
         }
         int files = 0;
+        // ostree starts recording sizes at the first directory, tar or commit source, afresh at each.
+        var sizeIndex = spec.GenerateSizes && repo.Mode == RepoMode.Archive ? new SizeIndex(repo) : null;
+        SizeIndex? sizes = null;
         foreach (var source in spec.Trees)
         {
             switch (source)
             {
                 case TreeSource.Dir d:
-                    var importer = new DirectoryImporter(repo, spec.Modifier) { Progress = counter };
+                    sizes = sizeIndex;
+                    sizes?.Clear();
+                    var importer = new DirectoryImporter(repo, spec.Modifier) { Progress = counter, Sizes = sizes };
                     importer.Import(d.Path, mtree);
                     files += importer.FilesProcessed;
                     if (spec.Consume)
                         ConsumeDirectory(d.Path);
                     break;
                 case TreeSource.Tar t:
+                    sizes = sizeIndex;
+                    sizes?.Clear();
                     using (t.Stream)
-                        TarImporter.Import(repo, t.Stream, mtree, spec.Modifier, t.AutocreateParents);
+                        TarImporter.Import(repo, t.Stream, mtree, spec.Modifier, t.AutocreateParents, sizes);
                     break;
                 case TreeSource.Ref r:
+                    sizes = sizeIndex;
+                    sizes?.Clear();
                     var commit = repo.LoadCommit(repo.ResolveRev(r.Rev)!.Value);
                     MutableTree.LoadInto(repo, mtree, commit.RootTree, commit.RootMeta);
                     break;
@@ -160,7 +172,7 @@ public static class RepoCommit
         counter.Report();
 
         var defaultMeta = mtree.MetaChecksum ?? CommitWriter.WriteDefaultDirMeta(repo);
-        var root = mtree.Write(repo, defaultMeta);
+        var root = mtree.Write(repo, defaultMeta, sizes);
         if (spec.SkipIfUnchanged && parent is not null)
         {
             var pc = repo.LoadCommit(parent.Value);
@@ -182,6 +194,8 @@ public static class RepoCommit
 
         if (spec.Bootable)
             metadata = BootableMetadata.Add(metadata, BootableMetadata.FindKernelRelease(repo, root.Tree));
+        if (sizes?.Build() is { } sizeValue)
+            metadata.Add(new(SizeIndex.MetadataKey, sizeValue));
 
         var commitObj = new Objects.Commit(metadata, parent, spec.Subject, spec.Body,
             spec.Timestamp ?? CommitWriter.DefaultTimestamp(), root.Tree, root.Meta);

@@ -48,6 +48,7 @@ internal sealed class CommitVerb : OstreeVerb
         new("bootable", '\0', OptionArg.None, "Flag this commit as a bootable OSTree (e.g. contains a Linux kernel)"),
         new("consume", '\0', OptionArg.None, "Consume (delete) content after commit (for local directories)"),
         new("base", '\0', OptionArg.String, "Start from the given commit as a base (no modifiers apply)", "REV"),
+        new("generate-sizes", '\0', OptionArg.None, "Generate size information along with commit metadata"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -113,6 +114,7 @@ internal sealed class CommitVerb : OstreeVerb
             Bootable = a.Has("bootable"),
             Consume = a.Has("consume"),
             Base = a.Get("base"),
+            GenerateSizes = a.Has("generate-sizes"),
         };
         CommitOutcome outcome;
         using (var bar = ProgressLine.Start(ctx))
