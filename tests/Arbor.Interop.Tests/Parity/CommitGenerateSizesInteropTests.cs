@@ -62,6 +62,27 @@ public sealed class CommitGenerateSizesInteropTests(InteropFixture fx)
     }
 
     [Fact]
+    public void Base_subtrees_left_unchanged_are_not_counted_as_in_ostree()
+    {
+        var baseTree = MakeTree(fx.NewDir("sizes-base-tree"));
+        var overlay = fx.NewDir("sizes-base-overlay");
+        Directory.CreateDirectory(Path.Combine(overlay, "etc"));
+        File.WriteAllText(Path.Combine(overlay, "etc/added"), "added\n");
+        var theirs = fx.NewDir("sizes-base-ostree");
+        var ours = fx.NewDir("sizes-base-arbor");
+        Tools.OstreeOk("--repo=" + theirs, "init", "--mode=archive");
+        Tools.OstreeOk("--repo=" + ours, "init", "--mode=archive");
+        string[] baseArgs = ["commit", "-b", "base", "--timestamp=2023-05-06 07:08:09 +0000", "--owner-uid=0", "--owner-gid=0", baseTree];
+        Assert.Equal(Tools.OstreeOk(["--repo=" + theirs, .. baseArgs]).Stdout.Trim(), Tools.ArborOk(["ostree", "--repo=" + ours, .. baseArgs]).Stdout.Trim());
+        string[] args = ["commit", "-b", "m", "--base=base", .. Common, overlay];
+        var o = Tools.OstreeOk(["--repo=" + theirs, .. args]).Stdout.Trim();
+        var a = Tools.ArborOk(["ostree", "--repo=" + ours, .. args]).Stdout.Trim();
+        var sizes = Tools.OstreeOk("--repo=" + theirs, "show", "--print-metadata-key=ostree.sizes", o).Stdout;
+        Assert.Equal(sizes, Tools.OstreeOk("--repo=" + ours, "show", "--print-metadata-key=ostree.sizes", a).Stdout);
+        Assert.Equal(o, a);
+    }
+
+    [Fact]
     public void Tar_commits_get_sizes_as_in_ostree()
     {
         var tree = MakeTree(fx.NewDir("sizes-tar-tree"));
