@@ -484,6 +484,14 @@ public static partial class LibC
             ? 0
             : Marshal.GetLastPInvokeError();
 
+    /// <summary>Creates a device node, FIFO or socket file; returns 0 or the errno (EEXIST when the path exists).</summary>
+    public static int TryMknod(string path, uint mode, uint major, uint minor)
+    {
+        ulong dev = ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
+            | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
+        return MknodNative(path, mode, dev) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     /// <summary>Creates a device node, FIFO or socket file.</summary>
     public static void Mknod(string path, uint mode, uint major, uint minor)
     {

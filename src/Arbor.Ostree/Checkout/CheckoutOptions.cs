@@ -38,6 +38,10 @@ public sealed record CheckoutOptions
     /// <summary>Process Docker-style <c>.wh.</c> whiteout files (<c>--whiteouts</c>).</summary>
     public bool ProcessWhiteouts { get; init; }
 
+    /// <summary>Turn <c>.ostree-wh.NAME</c> files into overlayfs whiteouts: character device 0:0 named NAME
+    /// (<c>--process-passthrough-whiteouts</c>).</summary>
+    public bool ProcessPassthroughWhiteouts { get; init; }
+
     /// <summary>Check out only this path of the commit (<c>--subpath</c>); "/" for all.</summary>
     public string Subpath { get; init; } = "/";
 

@@ -38,6 +38,11 @@ public sealed partial class TreeCheckout
             return;
 
         bool isSymlink = header.IsSymlink;
+        if (_options.ProcessPassthroughWhiteouts && !isSymlink && job.Name.StartsWith(OverlayWhiteoutPrefix, StringComparison.Ordinal))
+        {
+            CheckoutOverlayWhiteout(job.DirPath, job.Name[OverlayWhiteoutPrefix.Length..], header);
+            return;
+        }
         bool zeroSized = !isSymlink && src.Size == 0;
         bool overrideUnreadable = _user && !isSymlink && (header.Mode & SIrUsr) == 0;
         bool needCopy = true;

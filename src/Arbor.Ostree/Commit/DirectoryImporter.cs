@@ -143,6 +143,9 @@ public sealed class DirectoryImporter
 
         // Its mode differs from the inode's, so a checksum cached by inode does not apply.
         public bool Overridden { get; init; }
+
+        // The checksum came from the repository's hard link, nothing was written.
+        public bool Linked { get; set; }
     }
 
     /// <summary>Creates an importer for <paramref name="repo"/>.</summary>
@@ -154,6 +157,9 @@ public sealed class DirectoryImporter
 
     /// <summary>Counts written files (and their bytes) for progress, when set.</summary>
     public ProgressCounter? Progress { get; init; }
+
+    /// <summary>Records the objects written, for <c>--generate-sizes</c>, when set.</summary>
+    public SizeIndex? Sizes { get; init; }
 
     /// <summary>Number of content objects processed by the last import.</summary>
     public int FilesProcessed { get; private set; }
@@ -189,6 +195,8 @@ public sealed class DirectoryImporter
         }
         foreach (var job in jobs)
         {
+            if (!job.Linked)
+                Sizes?.Add(ObjectType.File, job.Result);
             foreach (var (dir, name) in job.Targets)
                 dir.SetFile(name, job.Result);
         }
@@ -277,14 +285,19 @@ public sealed class DirectoryImporter
     {
         var (uid, gid, mode) = _modifier.Apply(st.Uid, st.Gid, st.Mode);
         var xattrs = _modifier.SkipXattrs ? Xattrs.None : Repository.ReadXattrs(path);
-        return _repo.WriteMetadata(ObjectType.DirMeta, new DirMeta(uid, gid, mode, xattrs).Serialize());
+        var checksum = _repo.WriteMetadata(ObjectType.DirMeta, new DirMeta(uid, gid, mode, xattrs).Serialize());
+        Sizes?.Add(ObjectType.DirMeta, checksum);
+        return checksum;
     }
 
     private Checksum WriteFile(FileJob job)
     {
         var st = job.Stat;
         if (_devino is not null && st.IsRegular && !job.Overridden && _devino.TryGetValue((st.Device, st.Inode), out var known))
+        {
+            job.Linked = true;
             return known;
+        }
         var (uid, gid, mode) = _modifier.Apply(st.Uid, st.Gid, st.Mode);
         var xattrs = _modifier.SkipXattrs ? Xattrs.None : Repository.ReadXattrs(job.Path);
         if (st.IsSymlink)

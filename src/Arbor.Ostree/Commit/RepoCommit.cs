@@ -80,6 +80,18 @@ public sealed record CommitSpec
 
     /// <summary>Skip the filesystem syncs (<c>--fsync=false</c>).</summary>
     public bool DisableFsync { get; init; }
+
+    /// <summary>Record <c>ostree.bootable</c> and the kernel release <c>ostree.linux</c> (<c>--bootable</c>).</summary>
+    public bool Bootable { get; init; }
+
+    /// <summary>Delete directory sources once committed (<c>--consume</c>); a source named "." is emptied, any other removed.</summary>
+    public bool Consume { get; init; }
+
+    /// <summary>A revision whose tree the sources are laid over, unmodified (<c>--base</c>).</summary>
+    public string? Base { get; init; }
+
+    /// <summary>Add <c>ostree.sizes</c> (<c>--generate-sizes</c>; archive repositories only, as in ostree).</summary>
+    public bool GenerateSizes { get; init; }
 }
 
 /// <summary>What a commit produced.</summary>
@@ -121,21 +133,37 @@ public static class RepoCommit
 
         var counter = new ProgressCounter(progress, "Committing", unit: "files");
         var mtree = new MutableTree();
+        if (spec.Base is { } baseRev)
+        {
+            var baseCommit = repo.LoadCommit(repo.ResolveRev(baseRev)!.Value);
+            MutableTree.LoadInto(repo, mtree, baseCommit.RootTree, baseCommit.RootMeta);
+        }
         int files = 0;
+        // ostree starts recording sizes at the first directory, tar or commit source, afresh at each.
+        var sizeIndex = spec.GenerateSizes && repo.Mode == RepoMode.Archive ? new SizeIndex(repo) : null;
+        SizeIndex? sizes = null;
         foreach (var source in spec.Trees)
         {
             switch (source)
             {
                 case TreeSource.Dir d:
-                    var importer = new DirectoryImporter(repo, spec.Modifier) { Progress = counter };
+                    sizes = sizeIndex;
+                    sizes?.Clear();
+                    var importer = new DirectoryImporter(repo, spec.Modifier) { Progress = counter, Sizes = sizes };
                     importer.Import(d.Path, mtree);
                     files += importer.FilesProcessed;
+                    if (spec.Consume)
+                        ConsumeDirectory(d.Path);
                     break;
                 case TreeSource.Tar t:
+                    sizes = sizeIndex;
+                    sizes?.Clear();
                     using (t.Stream)
-                        TarImporter.Import(repo, t.Stream, mtree, spec.Modifier, t.AutocreateParents);
+                        TarImporter.Import(repo, t.Stream, mtree, spec.Modifier, t.AutocreateParents, sizes);
                     break;
                 case TreeSource.Ref r:
+                    sizes = sizeIndex;
+                    sizes?.Clear();
                     var commit = repo.LoadCommit(repo.ResolveRev(r.Rev)!.Value);
                     MutableTree.LoadInto(repo, mtree, commit.RootTree, commit.RootMeta);
                     break;
@@ -144,7 +172,7 @@ public static class RepoCommit
         counter.Report();
 
         var defaultMeta = mtree.MetaChecksum ?? CommitWriter.WriteDefaultDirMeta(repo);
-        var root = mtree.Write(repo, defaultMeta);
+        var root = mtree.Write(repo, defaultMeta, sizes);
         if (spec.SkipIfUnchanged && parent is not null)
         {
             var pc = repo.LoadCommit(parent.Value);
@@ -164,6 +192,11 @@ public static class RepoCommit
                 metadata.Add(new("ostree.collection-binding", GVariantValue.Str(cid)));
         }
 
+        if (spec.Bootable)
+            metadata = BootableMetadata.Add(metadata, BootableMetadata.FindKernelRelease(repo, root.Tree));
+        if (sizes?.Build() is { } sizeValue)
+            metadata.Add(new(SizeIndex.MetadataKey, sizeValue));
+
         var commitObj = new Objects.Commit(metadata, parent, spec.Subject, spec.Body,
             spec.Timestamp ?? CommitWriter.DefaultTimestamp(), root.Tree, root.Meta);
         var checksum = repo.WriteMetadata(ObjectType.Commit, commitObj.Serialize());
@@ -178,5 +211,18 @@ public static class RepoCommit
             txn.SetRef(null, spec.Branch, checksum);
         txn.Commit();
         return new CommitOutcome(checksum, Unchanged: false, files);
+    }
+
+    // As ostree's CONSUME flag: everything under the source goes, then the source itself — except
+    // ".", which cannot be removed, so it is left empty.
+    private static void ConsumeDirectory(string path)
+    {
+        if (path != ".")
+        {
+            PathRemoval.RemoveAny(path);
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(path))
+            PathRemoval.RemoveAny(entry);
     }
 }

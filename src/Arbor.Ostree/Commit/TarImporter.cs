@@ -21,13 +21,19 @@ public static class TarImporter
     /// <param name="into">The tree to add entries to.</param>
     /// <param name="modifier">Ownership and permission rules.</param>
     /// <param name="autocreateParents">Create missing parent directories (root-owned, 0755) instead of failing.</param>
-    public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents)
+    /// <param name="sizes">Records the objects written, for <c>--generate-sizes</c>, when set.</param>
+    public static void Import(Repository repo, Stream tar, MutableTree into, CommitModifier modifier, bool autocreateParents, SizeIndex? sizes = null)
     {
         modifier = modifier.For(repo.Mode);
         using var input = new TarBlockCheck(MaybeDecompress(tar));
         using var reader = new TarReader(input, leaveOpen: true);
         Checksum? defaultMeta = null;
-        Checksum DefaultMeta() => defaultMeta ??= CommitWriter.WriteDefaultDirMeta(repo);
+        Checksum DefaultMeta() => defaultMeta ??= Recorded(ObjectType.DirMeta, CommitWriter.WriteDefaultDirMeta(repo));
+        Checksum Recorded(ObjectType type, Checksum checksum)
+        {
+            sizes?.Add(type, checksum);
+            return checksum;
+        }
         TarEntry? entry;
         try
         {
@@ -39,7 +45,7 @@ public static class TarImporter
                 if (parts.Count == 0)
                 {
                     if (entry.EntryType == TarEntryType.Directory)
-                        into.MetaChecksum = WriteDirMeta(repo, entry, modifier);
+                        into.MetaChecksum = Recorded(ObjectType.DirMeta, WriteDirMeta(repo, entry, modifier));
                     continue;
                 }
                 var parent = into;
@@ -69,17 +75,17 @@ public static class TarImporter
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
-                        parent.EnsureDir(name).MetaChecksum = WriteDirMeta(repo, entry, modifier);
+                        parent.EnsureDir(name).MetaChecksum = Recorded(ObjectType.DirMeta, WriteDirMeta(repo, entry, modifier));
                         break;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         {
                             var header = Header(entry, modifier, UnixMode.S_IFREG, "");
                             var data = entry.DataStream ?? Stream.Null;
-                            parent.SetFile(name, repo.WriteContent(header, data, entry.Length));
+                            parent.SetFile(name, Recorded(ObjectType.File, repo.WriteContent(header, data, entry.Length)));
                             break;
                         }
                     case TarEntryType.SymbolicLink:
-                        parent.SetFile(name, repo.WriteContent(Header(entry, modifier, UnixMode.S_IFLNK, entry.LinkName), null, 0));
+                        parent.SetFile(name, Recorded(ObjectType.File, repo.WriteContent(Header(entry, modifier, UnixMode.S_IFLNK, entry.LinkName), null, 0)));
                         break;
                     case TarEntryType.HardLink:
                         {

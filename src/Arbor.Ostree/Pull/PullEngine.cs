@@ -72,6 +72,19 @@ public sealed record PullOptions
 
     /// <summary>Refuse pulled commits older than this one (<c>--timestamp-check-from-rev</c>).</summary>
     public Checksum? TimestampCheckFromRev { get; init; }
+
+    /// <summary>
+    /// Trust the HTTP server's objects (<c>--http-trusted</c>). As in ostree this only changes a
+    /// mirror into an archive repository without <see cref="BareUserOnlyFiles"/>: content objects
+    /// are stored as fetched, neither inflated nor checksummed. Metadata is always verified.
+    /// </summary>
+    public bool HttpTrusted { get; init; }
+
+    /// <summary>Skip checking the pulled commits' ref and collection bindings (<c>--disable-verify-bindings</c>).</summary>
+    public bool DisableVerifyBindings { get; init; }
+
+    /// <summary>fsync each object as it is written rather than the filesystem once at the end (<c>--per-object-fsync</c>).</summary>
+    public bool PerObjectFsync { get; init; }
 }
 
 /// <summary>A progress snapshot; <paramref name="Delta"/> counts static-delta parts (all zero without deltas).</summary>
@@ -144,6 +157,8 @@ public sealed class PullEngine : IDisposable
             if (mode is not ("archive-z2" or "archive"))
                 throw new OstreeException($"Remote repository at {_url} has mode '{mode}'; only archive repositories can be pulled over HTTP (use pull-local for local repositories)");
         }
+        if (_options.PerObjectFsync)
+            _repo.PerObjectFsync = true;
         var summaryBytes = await _fetcher.FetchBytesAsync(_url, "summary", allowMissing: true, MaxMetadataSize, ct).ConfigureAwait(false);
         if (SummaryVerifier is not null)
         {
@@ -178,6 +193,7 @@ public sealed class PullEngine : IDisposable
         if (_options.DryRun)
             return Result(new Dictionary<string, Checksum>());
 
+        VerifyBindings(wanted);
         CheckTimestamps(wanted);
         foreach (var (name, commit) in wanted)
         {
@@ -434,9 +450,13 @@ public sealed class PullEngine : IDisposable
             {
                 long size = 0;
                 bool inMemory = await _fetcher.FetchSmallOrSpillAsync(_contentUrl, ObjectRelPath(c, ObjectType.File), () => tmp = _repo.NewTmpPath("pull"), Repository.WholeObjectLimit,
-                    filez => size = _repo.ImportArchiveContent(filez, c, CheckBareUserOnly), ct).ConfigureAwait(false);
+                    filez => size = TrustedDirect
+                        ? _repo.StoreArchiveContentTrusted(filez, c)
+                        : _repo.ImportArchiveContent(filez, c, CheckBareUserOnly), ct).ConfigureAwait(false);
                 if (!inMemory)
-                    size = _repo.ImportArchiveContent(tmp!, c, CheckBareUserOnly);
+                    size = TrustedDirect
+                        ? _repo.StoreArchiveContentTrusted(File.ReadAllBytes(tmp!), c)
+                        : _repo.ImportArchiveContent(tmp!, c, CheckBareUserOnly);
                 Interlocked.Add(ref _contentWritten, size);
                 _txn!.Pacer.Written(size);
                 Interlocked.Increment(ref _contentFetched);
@@ -448,6 +468,31 @@ public sealed class PullEngine : IDisposable
                     File.Delete(tmp);
             }
         });
+
+    // ostree's trusted_http_direct: only a mirror into an archive repository, with no mode check to make.
+    private bool TrustedDirect => _options.HttpTrusted && _options.Mirror && _repo.IsArchive && !_options.BareUserOnlyFiles;
+
+    // ostree's _ostree_repo_verify_bindings for each requested commit: the ref it was asked by must
+    // be among its bound refs, and a remote with a collection ID needs the same collection binding.
+    private void VerifyBindings(Dictionary<string, Checksum> wanted)
+    {
+        if (_options.DisableVerifyBindings)
+            return;
+        var collectionId = Remotes.List(_repo).FirstOrDefault(r => r.Name == RemoteName)?.Get("collection-id") is { Length: > 0 } cid ? cid : null;
+        foreach (var (name, commit) in wanted)
+        {
+            if (!_repo.HasObject(commit, ObjectType.Commit))
+                continue;
+            try
+            {
+                Fsck.VerifyBindings(collectionId, _commitIds.Contains(name) ? null : name, _repo.LoadCommit(commit));
+            }
+            catch (OstreeException e)
+            {
+                throw new OstreeException($"Commit {commit}: {e.Message}", e);
+            }
+        }
+    }
 
     // ostree's _ostree_validate_bareuseronly_mode, with its message.
     private void CheckBareUserOnly(FileHeader header, Checksum c)

@@ -279,7 +279,8 @@ public static class Fsck
     private static IReadOnlyList<string>? RefBindings(Commit c) =>
         c.GetMetadata("ostree.ref-binding") is GVArray a ? a.Items.OfType<GVString>().Select(s => s.Value).ToList() : null;
 
-    private static void VerifyBindings(string? collectionId, string refName, Commit c)
+    /// <summary>ostree's binding check: <paramref name="refName"/> (unless null) must be bound, and so must <paramref name="collectionId"/> (unless null).</summary>
+    internal static void VerifyBindings(string? collectionId, string? refName, Commit c)
     {
         var refs = RefBindings(c);
         if (refs is null)
@@ -288,7 +289,7 @@ public static class Fsck
                 return;
             throw new OstreeException("Expected commit metadata to have ref binding information, found none");
         }
-        if (!refs.Contains(refName))
+        if (refName is not null && !refs.Contains(refName))
         {
             var dump = refs.Count > 0 ? string.Join(", ", refs.Select(r => $"‘{r}’")) : "no refs";
             throw new OstreeException($"Commit has no requested ref ‘{refName}’ in ref binding metadata ({dump})");

@@ -21,8 +21,37 @@ public sealed partial class Repository
         ImportArchiveContent(() => new FileStream(filezPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), expected, final =>
         {
             File.SetUnixFileMode(filezPath, RawObjectMode);
+            SyncObjectFile(filezPath);
             File.Move(filezPath, final, overwrite: true);
         }, checkHeader);
+
+    /// <summary>
+    /// Stores a fetched archive-form object as it came, without inflating or hashing it: what
+    /// ostree does for <c>pull --mirror --http-trusted</c> into an archive repository, where the
+    /// server is trusted and the object is already in the form the repository keeps. Returns the
+    /// content size the header states.
+    /// </summary>
+    /// <exception cref="OstreeException">This repository is not in archive mode, or the header does not parse.</exception>
+    public long StoreArchiveContentTrusted(ArraySegment<byte> filez, Checksum checksum)
+    {
+        if (!IsArchive)
+            throw new OstreeException($"Cannot store file object {checksum} unverified: the repository is not in archive mode");
+        ulong size;
+        try
+        {
+            _ = ParseArchivePrefix(filez, out size, out _);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentOutOfRangeException)
+        {
+            throw new OstreeException($"Corrupted file object {checksum}: {e.Message}", e);
+        }
+        if (!Native.LibC.TryLStat(ObjectPath(checksum, ObjectType.File), out _, out _))
+        {
+            EnsureObjectSubdir(checksum);
+            WriteRawObject(filez, checksum, ObjectType.File);
+        }
+        return (long)size;
+    }
 
     /// <summary>Verifies an archive-form object held in memory and stores it; returns the content size.</summary>
     /// <exception cref="OstreeException">The object does not parse or does not hash to <paramref name="expected"/>; nothing is stored.</exception>

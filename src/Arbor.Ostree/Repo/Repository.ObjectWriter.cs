@@ -22,6 +22,22 @@ public sealed partial class Repository
     private const int CopyBufferSize = 256 * 1024;
     private static readonly byte[] BareUserMetaXattr = "user.ostreemeta"u8.ToArray();
 
+    /// <summary>
+    /// fsync each object before it is linked into objects/ (pull's <c>--per-object-fsync</c>): many
+    /// small flushes instead of one syncfs at the end, which would stall other writers of the
+    /// filesystem for as long as the whole transaction's data takes to reach the disk.
+    /// </summary>
+    public bool PerObjectFsync { get; set; }
+
+    /// <summary>Flushes a finished object file under construction when <see cref="PerObjectFsync"/> is on.</summary>
+    internal void SyncObjectFile(string tmp)
+    {
+        if (!PerObjectFsync)
+            return;
+        using var h = File.OpenHandle(tmp, FileMode.Open, FileAccess.Read);
+        LibC.Fsync((int)h.DangerousGetHandle(), tmp);
+    }
+
     /// <summary>The zlib level for archive objects (<c>[archive] zlib-level</c>, default 6).</summary>
     public int ZlibLevel => int.TryParse(Config.Get("archive", "zlib-level"), out var l) && l is >= 0 and <= 9 ? l : 6;
 
@@ -61,6 +77,7 @@ public sealed partial class Repository
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
                 fs.Write(data);
             File.SetUnixFileMode(tmp, RawObjectMode);
+            SyncObjectFile(tmp);
             File.Move(tmp, ObjectPath(checksum, type), overwrite: true);
         }
         finally
@@ -256,6 +273,8 @@ public sealed partial class Repository
         }
         RandomAccess.Write(fd, data, 0);
         finish(fd);
+        if (PerObjectFsync)
+            LibC.Fsync((int)fd.DangerousGetHandle(), TmpDir);
         var final = ObjectPath(checksum, type);
         EnsureObjectSubdir(checksum);
         int linked = LibC.TryLinkAnonymous(fd, final);
@@ -286,6 +305,7 @@ public sealed partial class Repository
             return;
         }
         EnsureObjectSubdir(checksum);
+        SyncObjectFile(tmp);
         LibC.Rename(tmp, final, 0);
     }
 

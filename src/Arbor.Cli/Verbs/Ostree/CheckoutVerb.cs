@@ -23,6 +23,7 @@ internal sealed class CheckoutVerb : OstreeVerb
         new("union-add", '\0', OptionArg.None, "Keep existing files/directories, only add new"),
         new("union-identical", '\0', OptionArg.None, "When layering checkouts, error out if a file would be replaced with a different version, but add new files and directories"),
         new("whiteouts", '\0', OptionArg.None, "Process 'whiteout' (Docker style) entries"),
+        new("process-passthrough-whiteouts", '\0', OptionArg.None, "Enable overlayfs whiteout extraction into char 0:0 devices"),
         new("allow-noent", '\0', OptionArg.None, "Do nothing if specified path does not exist"),
         new("from-stdin", '\0', OptionArg.None, "Process many checkouts from standard input"),
         new("from-file", '\0', OptionArg.String, "Process many checkouts from input file", "FILE"),
@@ -71,7 +72,8 @@ internal sealed class CheckoutVerb : OstreeVerb
     {
         var a = ctx.Args;
         bool newOptions = a.Has("disable-cache") || a.Has("whiteouts") || a.Has("require-hardlinks") || a.Has("union-add")
-            || a.Has("force-copy") || a.Has("bareuseronly-dirs") || a.Has("union-identical") || a.Has("skip-list");
+            || a.Has("force-copy") || a.Has("bareuseronly-dirs") || a.Has("union-identical") || a.Has("skip-list")
+            || a.Has("process-passthrough-whiteouts");
         var options = new CheckoutOptions
         {
             Mode = a.Has("user-mode") ? CheckoutMode.User : CheckoutMode.None,
@@ -112,6 +114,7 @@ internal sealed class CheckoutVerb : OstreeVerb
         {
             Overwrite = overwrite,
             ProcessWhiteouts = a.Has("whiteouts"),
+            ProcessPassthroughWhiteouts = a.Has("process-passthrough-whiteouts"),
             NoCopyFallback = a.Has("require-hardlinks"),
             ForceCopy = a.Has("force-copy"),
             BareUserOnlyDirs = a.Has("bareuseronly-dirs"),

@@ -45,6 +45,10 @@ internal sealed class CommitVerb : OstreeVerb
         new("gpg-homedir", '\0', OptionArg.String, "GPG Homedir to use when looking for keyrings", "HOMEDIR"),
         new("sign", '\0', OptionArg.StringArray, "Sign the commit with the given secret key", "KEY-ID"),
         new("sign-type", '\0', OptionArg.String, "Signature type to use (defaults to 'ed25519')", "NAME"),
+        new("bootable", '\0', OptionArg.None, "Flag this commit as a bootable OSTree (e.g. contains a Linux kernel)"),
+        new("consume", '\0', OptionArg.None, "Consume (delete) content after commit (for local directories)"),
+        new("base", '\0', OptionArg.String, "Start from the given commit as a base (no modifiers apply)", "REV"),
+        new("generate-sizes", '\0', OptionArg.None, "Generate size information along with commit metadata"),
     ];
 
     public override int Run(VerbContext ctx)
@@ -107,6 +111,10 @@ internal sealed class CommitVerb : OstreeVerb
             GpgHomedir = a.Get("gpg-homedir"),
             SignKeys = a.GetAll("sign").ToList(),
             DisableFsync = a.Get("fsync") is "false" or "no" or "0",
+            Bootable = a.Has("bootable"),
+            Consume = a.Has("consume"),
+            Base = a.Get("base"),
+            GenerateSizes = a.Has("generate-sizes"),
         };
         CommitOutcome outcome;
         using (var bar = ProgressLine.Start(ctx))

@@ -17,6 +17,9 @@ internal sealed class PullVerb : OstreeVerb
     [
         new("commit-metadata-only", '\0', OptionArg.None, "Fetch only the commit metadata"),
         new("disable-fsync", '\0', OptionArg.None, "Do not invoke fsync()"),
+        new("per-object-fsync", '\0', OptionArg.None, "Perform writes in such a way that avoids stalling concurrent processes"),
+        new("http-trusted", '\0', OptionArg.None, "Do not verify checksums of HTTP sources (mostly useful when mirroring)"),
+        new("disable-verify-bindings", '\0', OptionArg.None, "Do not verify commit bindings"),
         new("disable-static-deltas", '\0', OptionArg.None, "Do not use static deltas"),
         new("require-static-deltas", '\0', OptionArg.None, "Require static deltas"),
         new("mirror", '\0', OptionArg.None, "Write refs suitable for a mirror and fetches all refs if none provided"),
@@ -88,6 +91,10 @@ internal sealed class PullVerb : OstreeVerb
             ProgressInterval = TimeSpan.FromMilliseconds(a.GetInt("update-frequency", 0) is > 0 and var ms ? ms : 1000),
             TimestampCheck = a.Has("timestamp-check"),
             BareUserOnlyFiles = a.Has("bareuseronly-files"),
+            // ostree: "If the user specifies both, assume they really mean untrusted".
+            HttpTrusted = a.Has("http-trusted") && !a.Has("untrusted"),
+            DisableVerifyBindings = a.Has("disable-verify-bindings"),
+            PerObjectFsync = a.Has("per-object-fsync"),
             TimestampCheckFromRev = a.Get("timestamp-check-from-rev") is { } from ? repo.ResolveRev(from) : null,
         };
         if (a.Has("no-gpg-verify"))
