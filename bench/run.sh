@@ -5,7 +5,7 @@
 # cached by scripts/make-minbase.sh) and a generated tree of many small files. BENCH_ONLY=pull runs
 # only the pull benchmarks, BENCH_ONLY=compose only bench/compose.sh (compose tree of the minbase
 # as RPMs vs dnf --installroot + ostree commit), BENCH_ONLY=solve only bench/solve.sh (the solver
-# alone vs Debian's testsolv); BENCH_FS picks the filesystem (below).
+# alone vs Debian's testsolv), BENCH_ONLY=store the store and pull benchmarks without those two; BENCH_FS picks the filesystem (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${ARBOR_BIN:-$PWD/bin/arbor}
@@ -112,6 +112,6 @@ if [ "${BENCH_ONLY:-}" != compose ] && [ "${BENCH_ONLY:-}" != solve ]; then
   rm -rf "$WORK/minbase"
 fi
 # compose tree vs dnf --installroot + ostree commit, on the minbase rebuilt as RPMs.
-case "${BENCH_ONLY:-}" in pull|solve) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/compose.sh ;; esac
+case "${BENCH_ONLY:-}" in pull|solve|store) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/compose.sh ;; esac
 # The solver alone vs testsolv, on that corpus and on a synthetic repository.
-case "${BENCH_ONLY:-}" in pull|compose) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/solve.sh ;; esac
+case "${BENCH_ONLY:-}" in pull|compose|store) ;; *) BENCH_WORK=$WORK ARBOR_BIN=$ARBOR bench/solve.sh ;; esac
