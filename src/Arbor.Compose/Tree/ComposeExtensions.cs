@@ -2,7 +2,7 @@
 // build time, as rpm-ostree's compose extensions does it (extensions.rs and the builtin):
 //
 //   extensions.yaml ─► keep those for this architecture ─► their repos join the treefile's
-//   ─► base commit's rpmdb (names, EVRs) ─► match-base-evr pins NAME to NAME-EVR of a base package
+//   ─► base commit's rpmdb, or a root's with --rootfs (names, EVRs) ─► match-base-evr pins NAME to NAME-EVR of a base package
 //   ─► os-extension packages: must not be in the base; solved against the locked base set, and
 //      the whole transaction (dependencies not in the base included) is fetched
 //   ─► development packages: no solving, the best match of each spec, fetched as it is
@@ -17,6 +17,7 @@ using Arbor.Compose.Rpmdb;
 using Arbor.Native;
 using Arbor.Ostree.Repo;
 using Arbor.Rpm.Repodata;
+using Arbor.Rpm.Rpmdb;
 using Arbor.Rpm.Solver;
 using Arbor.Rpm.Version;
 using YamlDotNet.Core;
@@ -33,8 +34,11 @@ public sealed class ComposeExtensionsOptions
     /// <summary>The extensions YAML.</summary>
     public required string ExtensionsPath { get; init; }
 
-    /// <summary>The repository holding the base commit.</summary>
-    public required string RepoPath { get; init; }
+    /// <summary>The repository holding the base commit; null with <see cref="Rootfs"/>.</summary>
+    public string? RepoPath { get; init; }
+
+    /// <summary>A root filesystem (a checkout or the running system) to take the base packages from instead of a commit.</summary>
+    public string? Rootfs { get; init; }
 
     /// <summary>The base commit; the treefile's ref when null.</summary>
     public string? BaseRev { get; init; }
@@ -77,70 +81,85 @@ public static class ComposeExtensions
         events ??= _ => { };
         string basearch = options.Basearch ?? RepoConfig.BaseArch;
         var treefile = Treefile.Treefile.Load(options.TreefilePath, basearch);
-        var repo = Repository.Open(options.RepoPath);
-        string baseRev = options.BaseRev ?? treefile.Ref
-            ?? throw new ComposeException("--base-rev not specified and treefile doesn't have a ref");
-        var baseCommit = repo.ResolveRev(baseRev)!.Value;
-        var basePackages = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in PackageList.ForCommit(repo, baseCommit))
-            basePackages.TryAdd(p.Name, p.Evr);
-
-        var (extensions, extraRepos) = Load(options.ExtensionsPath, basearch, basePackages);
-        var repos = treefile.LoadRepos(extraRepos);
-        var osExtension = extensions.Values.Where(e => !e.Development).SelectMany(e => e.Packages).ToList();
-        var development = extensions.Values.Where(e => e.Development).SelectMany(e => e.Packages).ToList();
-
         string scratch = Directory.CreateTempSubdirectory("arbor-extensions-").FullName;
-        string cache = options.CacheDir ?? Path.Combine(scratch, "cache");
         try
         {
-            string baseRoot = Path.Combine(scratch, "base");
-            if (!CommitRpmdb.ExtractTo(repo, baseCommit, Path.Combine(baseRoot, PackageList.RpmdbLocation)))
-                throw new ComposeException($"{baseRev}: the base commit has no rpmdb");
-            var plan = ComposePackages.Solve(repos, cache, basearch, cacheOnly: false, progress, pool =>
-            {
-                pool.SetInstalledFromRoot(baseRoot);
-                var result = pool.Solve(new SolveRequest { Install = osExtension, Locks = [.. basePackages.Keys] });
-                if (!result.Success)
-                    return result;
-                var steps = result.Steps.Where(s => s.Kind != StepKind.Erase).ToList();
-                foreach (string spec in development)
-                {
-                    var best = pool.Query(spec).Where(p => p.RepoId != "@System")
-                        .OrderByDescending(p => p, Comparer<SolvedPackage>.Create(CompareEvr)).FirstOrDefault()
-                        ?? throw new ComposeException($"Package {spec} not found");
-                    if (!steps.Any(s => s.Package == best))
-                        steps.Add(new SolveStep(StepKind.Install, best, null));
-                }
-                return new SolveResult { Steps = steps };
-            }, cancellationToken);
-            events(new ComposeTransactionPlanned(plan.Steps.Select(s => s.Package).ToList()));
-
-            Directory.CreateDirectory(options.OutputDir);
-            string state = StateChecksum(plan);
-            string statePath = Path.Combine(options.OutputDir, StateFile);
-            if (File.Exists(statePath) && File.ReadAllText(statePath) == state)
-                return new ComposeExtensionsResult(false, []);
-
-            var rpms = ComposePackages.Download(plan, cache, events, progress, cancellationToken);
-            var written = new List<string>();
-            foreach (string rpm in rpms)
-            {
-                string name = Path.GetFileName(rpm);
-                string target = Path.Combine(options.OutputDir, name);
-                File.Copy(rpm, target + ".tmp", overwrite: true);
-                File.Move(target + ".tmp", target, overwrite: true);
-                written.Add(name);
-            }
-            AtomicFile.WriteAllText(statePath, state, fsync: false);
-            File.SetUnixFileMode(statePath, (UnixFileMode)0x1A4);
-            AtomicFile.WriteAllBytes(Path.Combine(options.OutputDir, "extensions.json"), Serialize(extensions, extraRepos), fsync: false);
-            return new ComposeExtensionsResult(true, written);
+            string baseRoot = options.Rootfs ?? ExtractBase(options, treefile, Path.Combine(scratch, "base"));
+            string rpmdb = Path.Combine(baseRoot, PackageList.RpmdbLocation);
+            if (!File.Exists(Path.Combine(rpmdb, RpmdbWriter.FileName)))
+                throw new ComposeException($"{baseRoot}: no rpm database in {PackageList.RpmdbLocation}");
+            var basePackages = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in PackageList.FromHeaders(RpmdbReader.Read(rpmdb).Select(i => i.Header)))
+                basePackages.TryAdd(p.Name, p.Evr);
+            return Fetch(options, treefile, baseRoot, basePackages, Path.Combine(scratch, "cache"), basearch, events, progress, cancellationToken);
         }
         finally
         {
             ComposeInstall.TryDelete(scratch);
         }
+    }
+
+    // The base commit's rpmdb, copied out where the solver reads an installed set.
+    private static string ExtractBase(ComposeExtensionsOptions options, Treefile.Treefile treefile, string root)
+    {
+        var repo = Repository.Open(options.RepoPath ?? throw new ComposeException("--repo must be specified"));
+        string baseRev = options.BaseRev ?? treefile.Ref
+            ?? throw new ComposeException("--base-rev not specified and treefile doesn't have a ref");
+        var baseCommit = repo.ResolveRev(baseRev)!.Value;
+        if (!CommitRpmdb.ExtractTo(repo, baseCommit, Path.Combine(root, PackageList.RpmdbLocation)))
+            throw new ComposeException($"{baseRev}: the base commit has no rpmdb");
+        return root;
+    }
+
+    private static ComposeExtensionsResult Fetch(ComposeExtensionsOptions options, Treefile.Treefile treefile, string baseRoot,
+        Dictionary<string, string> basePackages, string scratchCache, string basearch, Action<ComposeEvent> events,
+        IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var (extensions, extraRepos) = Load(options.ExtensionsPath, basearch, basePackages);
+        var repos = treefile.LoadRepos(extraRepos);
+        var osExtension = extensions.Values.Where(e => !e.Development).SelectMany(e => e.Packages).ToList();
+        var development = extensions.Values.Where(e => e.Development).SelectMany(e => e.Packages).ToList();
+
+        string cache = options.CacheDir ?? scratchCache;
+        var plan = ComposePackages.Solve(repos, cache, basearch, cacheOnly: false, progress, pool =>
+        {
+            pool.SetInstalledFromRoot(baseRoot);
+            var result = pool.Solve(new SolveRequest { Install = osExtension, Locks = [.. basePackages.Keys] });
+            if (!result.Success)
+                return result;
+            var steps = result.Steps.Where(s => s.Kind != StepKind.Erase).ToList();
+            foreach (string spec in development)
+            {
+                var best = pool.Query(spec).Where(p => p.RepoId != "@System")
+                    .OrderByDescending(p => p, Comparer<SolvedPackage>.Create(CompareEvr)).FirstOrDefault()
+                    ?? throw new ComposeException($"Package {spec} not found");
+                if (!steps.Any(s => s.Package == best))
+                    steps.Add(new SolveStep(StepKind.Install, best, null));
+            }
+            return new SolveResult { Steps = steps };
+        }, cancellationToken);
+        events(new ComposeTransactionPlanned(plan.Steps.Select(s => s.Package).ToList()));
+
+        Directory.CreateDirectory(options.OutputDir);
+        string state = StateChecksum(plan);
+        string statePath = Path.Combine(options.OutputDir, StateFile);
+        if (File.Exists(statePath) && File.ReadAllText(statePath) == state)
+            return new ComposeExtensionsResult(false, []);
+
+        var rpms = ComposePackages.Download(plan, cache, events, progress, cancellationToken);
+        var written = new List<string>();
+        foreach (string rpm in rpms)
+        {
+            string name = Path.GetFileName(rpm);
+            string target = Path.Combine(options.OutputDir, name);
+            File.Copy(rpm, target + ".tmp", overwrite: true);
+            File.Move(target + ".tmp", target, overwrite: true);
+            written.Add(name);
+        }
+        AtomicFile.WriteAllText(statePath, state, fsync: false);
+        File.SetUnixFileMode(statePath, (UnixFileMode)0x1A4);
+        AtomicFile.WriteAllBytes(Path.Combine(options.OutputDir, "extensions.json"), Serialize(extensions, extraRepos), fsync: false);
+        return new ComposeExtensionsResult(true, written);
     }
 
     private static int CompareEvr(SolvedPackage a, SolvedPackage b) =>

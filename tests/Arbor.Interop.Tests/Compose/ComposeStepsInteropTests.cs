@@ -213,6 +213,13 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
 
         var again = Tools.ArborOk("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, treefile, yaml);
         Assert.Contains("No change.", again.Stdout, StringComparison.Ordinal);
+        // The same from a root on disk (the checkout) instead of the commit.
+        string fromRoot = Path.Combine(fx.NewDir("ext-root-out"), "extensions");
+        Tools.ArborOk("compose", "extensions", "--rootfs=" + checkout, "--output-dir=" + fromRoot, treefile, yaml);
+        Assert.Equal(Directory.GetFiles(output, "*.rpm").Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Directory.GetFiles(fromRoot, "*.rpm").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var both = Tools.Arbor("compose", "extensions", "--repo=" + repo, "--rootfs=" + checkout, "--output-dir=" + fromRoot, treefile, yaml);
+        Assert.Contains("--repo must not be specified with --rootfs", both.Stderr, StringComparison.Ordinal);
 
         File.WriteAllText(yaml, "extensions:\n  dup:\n    packages: [busybox]\n");
         var dup = Tools.Arbor("compose", "extensions", "--repo=" + repo, "--output-dir=" + output, treefile, yaml);

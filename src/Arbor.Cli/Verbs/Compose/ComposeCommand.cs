@@ -165,16 +165,17 @@ internal static class ComposeCommand
         if (a.Positional.Count < 2)
             throw new UsageException("TREEFILE and EXTYAML must be specified");
         string outputDir = a.Get("output-dir") ?? throw new UsageException("--output-dir must be specified");
-        if (a.Get("rootfs") is not null)
-            throw new UsageException(a.Get("repo") is null ? "--rootfs is not supported; give --repo and --base-rev"
-                : "--repo must not be specified with --rootfs");
-        string repo = a.Get("repo") ?? throw new UsageException("--repo must be specified");
+        string? rootfs = a.Get("rootfs");
+        if (rootfs is not null && a.Get("repo") is not null)
+            throw new UsageException("--repo must not be specified with --rootfs");
+        string? repo = rootfs is null ? a.Get("repo") ?? throw new UsageException("--repo must be specified") : null;
         using var progress = ProgressLine.Start(stderr);
         var result = ComposeExtensions.Run(new ComposeExtensionsOptions
         {
             TreefilePath = a.Positional[0],
             ExtensionsPath = a.Positional[1],
             RepoPath = repo,
+            Rootfs = rootfs,
             BaseRev = a.Get("base-rev"),
             OutputDir = outputDir,
             CacheDir = a.Get("cachedir"),
