@@ -15,6 +15,24 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
 
     private static ProcessResult ArborAt(params string[] args) => Tools.RunOk("env", [Epoch, Tools.ArborBin, .. args]);
 
+    // The sample packages plus one package rpmbuild makes from SPEC, published as a repository.
+    private string SampleRepoWith(string name, string spec)
+    {
+        string work = fx.NewDir(name);
+        string top = Path.Combine(work, "rpmbuild"), rpms = Path.Combine(work, "rpms");
+        Directory.CreateDirectory(top);
+        Directory.CreateDirectory(rpms);
+        foreach (string rpm in Directory.GetFiles(fx.RpmRepo, "*.rpm"))
+            File.Copy(rpm, Path.Combine(rpms, Path.GetFileName(rpm)));
+        string specPath = Path.Combine(top, name + ".spec");
+        File.WriteAllText(specPath, spec);
+        Tools.RunOk(Tools.Require("rpmbuild", "apt-get install -y rpm"), "-bb", "--define", $"_topdir {top}", specPath);
+        foreach (string built in Directory.GetFiles(Path.Combine(top, "RPMS"), "*.rpm", SearchOption.AllDirectories))
+            File.Copy(built, Path.Combine(rpms, Path.GetFileName(built)));
+        Tools.RunOk(Tools.Require("createrepo_c", "apt-get install -y createrepo-c"), rpms);
+        return rpms;
+    }
+
     [Fact]
     public void Install_postprocess_and_commit_make_the_tree_compose_tree_makes()
     {
@@ -121,14 +139,7 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     [Fact]
     public void A_tree_its_scripts_left_unable_to_run_a_program_is_refused_before_anything_is_committed()
     {
-        string work = fx.NewDir("breaker");
-        string top = Path.Combine(work, "rpmbuild"), rpms = Path.Combine(work, "rpms");
-        Directory.CreateDirectory(top);
-        Directory.CreateDirectory(rpms);
-        foreach (string rpm in Directory.GetFiles(fx.RpmRepo, "*.rpm"))
-            File.Copy(rpm, Path.Combine(rpms, Path.GetFileName(rpm)));
-        string spec = Path.Combine(top, "breaker.spec");
-        File.WriteAllText(spec, """
+        string rpms = SampleRepoWith("breaker", """
             Name: breaker
             Version: 1.0
             Release: 1
@@ -145,9 +156,6 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
 
             %files
             """);
-        Tools.RunOk(Tools.Require("rpmbuild", "apt-get install -y rpm"), "-bb", "--define", $"_topdir {top}", spec);
-        File.Copy(Path.Combine(top, "RPMS/noarch/breaker-1.0-1.noarch.rpm"), Path.Combine(rpms, "breaker-1.0-1.noarch.rpm"));
-        Tools.RunOk(Tools.Require("createrepo_c", "apt-get install -y createrepo-c"), rpms);
         string treefile = fx.Treefile("tf-breaker", packages: "[filesystem, busybox, breaker]");
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(treefile)!, "sample.repo"), $"[sample]\nname=Sample\nbaseurl=file://{rpms}\ngpgcheck=0\n");
 
@@ -235,14 +243,7 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
     {
         // A stand-in for systemd-sysusers (the sample tree has no systemd): it reads the
         // u lines of sysusers.d as the real one does and appends the entries.
-        string work = fx.NewDir("sysusers");
-        string top = Path.Combine(work, "rpmbuild"), rpms = Path.Combine(work, "rpms");
-        Directory.CreateDirectory(top);
-        Directory.CreateDirectory(rpms);
-        foreach (string rpm in Directory.GetFiles(fx.RpmRepo, "*.rpm"))
-            File.Copy(rpm, Path.Combine(rpms, Path.GetFileName(rpm)));
-        string spec = Path.Combine(top, "sysusers.spec");
-        File.WriteAllText(spec, """
+        string rpms = SampleRepoWith("sysusers", """
             Name: sysusers-tool
             Version: 1.0
             Release: 1
@@ -276,9 +277,6 @@ public sealed class ComposeStepsInteropTests(ComposeStepsFixture fx) : IClassFix
             %attr(0755,root,root) /usr/bin/systemd-sysusers
             /usr/lib/sysusers.d/svcdaemon.conf
             """);
-        Tools.RunOk(Tools.Require("rpmbuild", "apt-get install -y rpm"), "-bb", "--define", $"_topdir {top}", spec);
-        File.Copy(Path.Combine(top, "RPMS/noarch/sysusers-tool-1.0-1.noarch.rpm"), Path.Combine(rpms, "sysusers-tool-1.0-1.noarch.rpm"));
-        Tools.RunOk(Tools.Require("createrepo_c", "apt-get install -y createrepo-c"), rpms);
 
         string Compose(string name, string extra)
         {
