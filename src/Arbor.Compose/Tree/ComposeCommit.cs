@@ -48,7 +48,8 @@ public static class ComposeCommit
         if (@ref is null && options.WriteCommitIdTo is null)
             throw new ComposeException($"{options.TreefilePath}: the treefile has no 'ref' and --write-commitid-to was not given");
         var repo = Repository.Open(options.RepoPath);
-        var (previous, previousCommit) = Previous(repo, treefile, options);
+        // The install in the same run already resolved the previous commit; only its checksum is needed then.
+        var (previous, previousCommit) = installed is { } i ? (i.Previous, null) : Previous(repo, treefile, options);
 
         // A tree with an SELinux policy needs its files labeled from that policy, which Arbor
         // does not do yet: refusing beats committing a tree that will not boot enforcing.
@@ -60,11 +61,8 @@ public static class ComposeCommit
 
         var metadata = BaseMetadata(treefile, options);
         var detached = new List<KeyValuePair<string, GVariantValue>>();
-        if (installed is null && !metadata.Any(kv => kv.Key == "version") && treefile.AutomaticVersionPrefix is not null)
-        {
-            if (NextVersion(treefile, options, previousCommit) is { } version)
-                Set(metadata, "version", GVariantValue.Str(version));
-        }
+        if (installed is null && !metadata.Any(kv => kv.Key == "version") && AutomaticVersion(treefile, options, previousCommit) is { } version)
+            Set(metadata, "version", GVariantValue.Str(version));
         foreach (var (key, value) in installed?.Metadata ?? [])
         {
             if (key == "version" && metadata.Any(kv => kv.Key == "version"))
@@ -122,7 +120,7 @@ public static class ComposeCommit
         RunDracut = !treefile.NoInitramfs,
         InitramfsArgs = treefile.InitramfsArgs,
         EtcGroupMembers = treefile.EtcGroupMembers,
-        OptUsrLocal = treefile.OptUsrLocal == Treefile.OptUsrLocal.Root ? Postprocess.OptUsrLocal.Root : Postprocess.OptUsrLocal.Var,
+        OptUsrLocal = UsrLocalLayout(treefile),
         FinalizeD = treefile.FinalizeD,
         TreefileDirectory = treefile.Directory,
         Output = output,
@@ -136,11 +134,18 @@ public static class ComposeCommit
         return (previous, previous is { } p ? repo.LoadCommit(p) : null);
     }
 
-    /// <summary>The version a new commit gets from automatic-version-prefix, or null.</summary>
-    internal static string? NextVersion(Treefile.Treefile treefile, ComposeTreeOptions options, Commit? previousCommit)
+    /// <summary>Where the treefile's <c>opt-usrlocal</c> puts /opt and /usr/local state in the tree.</summary>
+    internal static Postprocess.OptUsrLocal UsrLocalLayout(Treefile.Treefile treefile) =>
+        treefile.OptUsrLocal == Treefile.OptUsrLocal.Root ? Postprocess.OptUsrLocal.Root : Postprocess.OptUsrLocal.Var;
+
+    /// <summary>The version a new commit gets: one given as metadata, else from automatic-version-prefix, else null.</summary>
+    internal static string? NextVersion(Treefile.Treefile treefile, ComposeTreeOptions options, Commit? previousCommit) =>
+        BaseMetadata(treefile, options).FirstOrDefault(kv => kv.Key == "version").Value is GVString explicitVersion
+            ? explicitVersion.Value
+            : AutomaticVersion(treefile, options, previousCommit);
+
+    private static string? AutomaticVersion(Treefile.Treefile treefile, ComposeTreeOptions options, Commit? previousCommit)
     {
-        if (BaseMetadata(treefile, options).FirstOrDefault(kv => kv.Key == "version").Value is GVString explicitVersion)
-            return explicitVersion.Value;
         string? last = options.PreviousVersion ?? previousCommit?.Version;
         var now = options.SourceDateEpoch is long t ? DateTimeOffset.FromUnixTimeSeconds(t) : DateTimeOffset.UtcNow;
         return treefile.NextVersion(last, now);

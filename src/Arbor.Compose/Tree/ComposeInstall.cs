@@ -133,7 +133,7 @@ public static class ComposeInstall
                 ComposePasswd.PreserveFromPrevious(assembly, repo, previousForPasswd);
             Assemble(options, treefile, assembly, rpms, events, progress, cancellationToken);
             RootfsLayout.Prepare(assembly, rootfs, treefile.TmpIsDir || treefile.Container,
-                treefile.OptUsrLocal == Treefile.OptUsrLocal.Root ? Postprocess.OptUsrLocal.Root : Postprocess.OptUsrLocal.Var);
+                ComposeCommit.UsrLocalLayout(treefile));
 
             var metadata = new List<KeyValuePair<string, GVariantValue>>();
             if (ComposeCommit.NextVersion(treefile, options, previousCommit) is { } version)

@@ -25,28 +25,21 @@ public static class ComposeJson
         if (result.Commit is not { } checksum)
             return;
         var commit = repo.LoadCommit(checksum);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            if (result.Ref is { } r)
-                json.WriteString("ref", r);
-            json.WriteString("ostree-commit", checksum.ToString());
-            json.WriteString("ostree-content-checksum", commit.ContentChecksum().ToString());
-            if (commit.Version is { } version)
-                json.WriteString("ostree-version", version);
-            json.WriteString("ostree-timestamp", DateTimeOffset.FromUnixTimeSeconds((long)commit.Timestamp).UtcDateTime
-                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            if (commit.GetMetadata("rpmostree.inputhash") is GVString hash)
-                json.WriteString("rpm-ostree-inputhash", hash.Value);
-            if (commit.Parent is { } parent && repo.HasObject(parent, ObjectType.Commit) && PackageChanges(repo, parent, checksum) is { } diff)
-            {
-                json.WritePropertyName("pkgdiff");
-                WriteVariant(json, diff);
-            }
-            json.WriteEndObject();
-        }
-        AtomicFile.WriteAllBytes(path, buffer.ToArray(), fsync: false);
+        // rpm-ostree builds an a{sv} and hands it to json-glib's compact generator.
+        var members = new List<(string Name, GVariantValue? Value)>();
+        if (result.Ref is { } r)
+            members.Add(("ref", GVariantValue.Str(r)));
+        members.Add(("ostree-commit", GVariantValue.Str(checksum.ToString())));
+        members.Add(("ostree-content-checksum", GVariantValue.Str(commit.ContentChecksum().ToString())));
+        if (commit.Version is { } version)
+            members.Add(("ostree-version", GVariantValue.Str(version)));
+        members.Add(("ostree-timestamp", GVariantValue.Str(DateTimeOffset.FromUnixTimeSeconds((long)commit.Timestamp).UtcDateTime
+            .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))));
+        if (commit.GetMetadata("rpmostree.inputhash") is GVString hash)
+            members.Add(("rpm-ostree-inputhash", hash));
+        if (commit.Parent is { } parent && repo.HasObject(parent, ObjectType.Commit) && PackageChanges(repo, parent, checksum) is { } diff)
+            members.Add(("pkgdiff", diff));
+        AtomicFile.WriteAllText(path, GVariantJson.Object(members, pretty: false), fsync: false);
         File.SetUnixFileMode(path, (UnixFileMode)0x1A4);
     }
 
@@ -61,52 +54,6 @@ public static class ComposeJson
         catch (InvalidDataException)
         {
             return null;
-        }
-    }
-
-    // json_gvariant_serialize's mapping, compact as json-glib's generator writes it by default.
-    private static void WriteVariant(Utf8JsonWriter json, GVariantValue value)
-    {
-        switch (value)
-        {
-            case GVVariant v:
-                WriteVariant(json, v.Inner);
-                break;
-            case GVString s:
-                json.WriteStringValue(s.Value);
-                break;
-            case GVNumber { Kind: 'b' } n:
-                json.WriteBooleanValue(n.Bits != 0);
-                break;
-            case GVNumber { Kind: 'd' } n:
-                json.WriteNumberValue(n.AsDouble);
-                break;
-            case GVNumber { Kind: 'y' or 'q' or 'u' } n:
-                json.WriteNumberValue(n.Bits);
-                break;
-            case GVNumber { Kind: 't' } n:
-                json.WriteNumberValue(unchecked((long)n.Bits));
-                break;
-            case GVNumber n:
-                json.WriteNumberValue(n.AsInt64);
-                break;
-            case GVArray a when a.ElementType.Signature.StartsWith('{'):
-                json.WriteStartObject();
-                foreach (var entry in a.Items.Cast<GVDictEntry>())
-                {
-                    json.WritePropertyName(((GVString)entry.Key).Value);
-                    WriteVariant(json, entry.Value);
-                }
-                json.WriteEndObject();
-                break;
-            case GVArray or GVTuple:
-                json.WriteStartArray();
-                foreach (var item in value is GVArray a ? a.Items : ((GVTuple)value).Members)
-                    WriteVariant(json, item);
-                json.WriteEndArray();
-                break;
-            default:
-                throw new ArgumentException($"cannot write {value.Type.Signature} as JSON", nameof(value));
         }
     }
 

@@ -14,18 +14,21 @@ namespace Arbor.Ostree.GVariant;
 public static class GVariantJson
 {
     /// <summary>Appends <paramref name="value"/> as json-glib writes it at nesting <paramref name="level"/>.</summary>
-    public static void Write(StringBuilder sb, GVariantValue value, int level = 0)
+    public static void Write(StringBuilder sb, GVariantValue value, int level = 0) => Write(sb, value, level, pretty: true);
+
+    // pretty: json_generator_set_pretty; off, nothing separates tokens ({"a":[1,2]}).
+    private static void Write(StringBuilder sb, GVariantValue value, int level, bool pretty)
     {
         switch (value)
         {
             case GVVariant v:
-                Write(sb, v.Inner, level);
+                Write(sb, v.Inner, level, pretty);
                 break;
             case GVMaybe m:
                 if (m.Inner is null)
                     sb.Append("null");
                 else
-                    Write(sb, m.Inner, level);
+                    Write(sb, m.Inner, level, pretty);
                 break;
             case GVString s:
                 WriteString(sb, s.Value);
@@ -34,19 +37,19 @@ public static class GVariantJson
                 WriteNumber(sb, n);
                 break;
             case GVBytes b:
-                WriteArray(sb, level, b.Value.ToArray().Select(x => (GVariantValue)new GVNumber('y', x)).ToList());
+                WriteArray(sb, level, b.Value.ToArray().Select(x => (GVariantValue)new GVNumber('y', x)).ToList(), pretty);
                 break;
             case GVArray a when a.ElementType.Signature.StartsWith('{'):
-                WriteObject(sb, level, a.Items.Cast<GVDictEntry>().Select(e => (KeyName(e.Key), e.Value)).ToList());
+                WriteObject(sb, level, a.Items.Cast<GVDictEntry>().Select(e => (KeyName(e.Key), e.Value)).ToList(), pretty);
                 break;
             case GVArray a:
-                WriteArray(sb, level, a.Items);
+                WriteArray(sb, level, a.Items, pretty);
                 break;
             case GVTuple t:
-                WriteArray(sb, level, t.Members);
+                WriteArray(sb, level, t.Members, pretty);
                 break;
             case GVDictEntry e:
-                WriteObject(sb, level, [(KeyName(e.Key), e.Value)]);
+                WriteObject(sb, level, [(KeyName(e.Key), e.Value)], pretty);
                 break;
             default:
                 throw new ArgumentException($"cannot write {value.Type.Signature} as JSON", nameof(value));
@@ -54,18 +57,20 @@ public static class GVariantJson
     }
 
     /// <summary>The whole document for <paramref name="members"/> as one top-level object.</summary>
-    public static string Object(IReadOnlyList<(string Name, GVariantValue? Value)> members)
+    /// <param name="members">The object's members in order.</param>
+    /// <param name="pretty">json-glib's pretty layout (true), or its compact one with nothing between tokens.</param>
+    public static string Object(IReadOnlyList<(string Name, GVariantValue? Value)> members, bool pretty = true)
     {
         var sb = new StringBuilder();
-        WriteMembers(sb, 0, members);
+        WriteMembers(sb, 0, members, pretty);
         return sb.ToString();
     }
 
-    private static void WriteObject(StringBuilder sb, int level, IReadOnlyList<(string Name, GVariantValue Value)> members) =>
-        WriteMembers(sb, level, members.Select(m => (m.Name, (GVariantValue?)m.Value)).ToList());
+    private static void WriteObject(StringBuilder sb, int level, IReadOnlyList<(string Name, GVariantValue Value)> members, bool pretty) =>
+        WriteMembers(sb, level, members.Select(m => (m.Name, (GVariantValue?)m.Value)).ToList(), pretty);
 
     // A null value is JSON null (json-glib's JSON_NODE_NULL), used for rpm-ostree's absent transaction.
-    private static void WriteMembers(StringBuilder sb, int level, IReadOnlyList<(string Name, GVariantValue? Value)> members)
+    private static void WriteMembers(StringBuilder sb, int level, IReadOnlyList<(string Name, GVariantValue? Value)> members, bool pretty)
     {
         // json_object_set_member replaces an existing member in place, so a repeated key keeps its
         // first position and its last value.
@@ -80,43 +85,49 @@ public static class GVariantJson
         sb.Append('{');
         for (int i = 0; i < order.Count; i++)
         {
-            if (i == 0)
+            if (pretty && i == 0)
                 sb.Append('\n');
-            Indent(sb, level + 1);
+            Indent(sb, level + 1, pretty);
             WriteString(sb, order[i]);
-            sb.Append(" : ");
+            sb.Append(pretty ? " : " : ":");
             if (values[order[i]] is { } v)
-                Write(sb, v, level + 1);
+                Write(sb, v, level + 1, pretty);
             else
                 sb.Append("null");
             if (i + 1 != order.Count)
                 sb.Append(',');
-            sb.Append('\n');
+            if (pretty)
+                sb.Append('\n');
         }
         // json-glib indents the closing brace even of an empty object ("{    }" two levels down).
-        Indent(sb, level);
+        Indent(sb, level, pretty);
         sb.Append('}');
     }
 
-    private static void WriteArray(StringBuilder sb, int level, IReadOnlyList<GVariantValue> items)
+    private static void WriteArray(StringBuilder sb, int level, IReadOnlyList<GVariantValue> items, bool pretty)
     {
         sb.Append('[');
         for (int i = 0; i < items.Count; i++)
         {
-            if (i == 0)
+            if (pretty && i == 0)
                 sb.Append('\n');
-            Indent(sb, level + 1);
-            Write(sb, items[i], level + 1);
+            Indent(sb, level + 1, pretty);
+            Write(sb, items[i], level + 1, pretty);
             if (i + 1 != items.Count)
                 sb.Append(',');
-            sb.Append('\n');
+            if (pretty)
+                sb.Append('\n');
         }
         if (items.Count > 0)
-            Indent(sb, level);
+            Indent(sb, level, pretty);
         sb.Append(']');
     }
 
-    private static void Indent(StringBuilder sb, int level) => sb.Append(' ', level * 2);
+    private static void Indent(StringBuilder sb, int level, bool pretty)
+    {
+        if (pretty)
+            sb.Append(' ', level * 2);
+    }
 
     // Dictionary keys are basic types; json-glib prints them as g_strdup_printf would.
     private static string KeyName(GVariantValue key) => key switch
